@@ -1,0 +1,140 @@
+# p3: build, test, benchmark.
+#
+#   make                  build ./p3
+#   make demo             build, then run the main job on the bundled samples/ lab
+#   make check            build and run the test suites
+#   make check SANITIZE=1 the same under AddressSanitizer and UBSan
+#   make bench            the speed and memory benchmarks
+#   make clean            remove what the build made
+#
+# Quiet unless V=1. Dependencies are found with pkg-config; tools/deps.sh
+# installs the Debian packages (or prints the apt-get line) on first build.
+
+VERSION := 0.1.0
+PKGS := sqlite3 xlsxwriter cairo
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD := build/asan
+OPT := -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+BUILD := build/release
+OPT := -O2 -g
+SANFLAGS :=
+endif
+
+CFLAGS ?= $(OPT)
+WARNINGS := -std=c17 -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DP3_VERSION='"$(VERSION)"' \
+	-Icommon -I$(BUILD)/gen $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = $(WARNINGS) $(SANFLAGS) $(CFLAGS)
+# A stage sees common/ and its own headers only, so that stages can meet
+# only in the store; the command layer and the tests see every stage.
+stage_includes = $(if $(filter cli/% tests/%,$1),-Iingest -Ianalysis -Irender -Icli,-I$(patsubst %/,%,$(dir $1)))
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm -lpthread
+
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-6s %s\n'
+endif
+
+# Every stage is a folder; the command layer (cli/) is the only one that prints.
+LIB_SRC := $(wildcard common/*.c ingest/*.c analysis/*.c render/*.c) \
+	$(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_scripts.o
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+BENCH_SRC := $(wildcard bench/*.c)
+SCHEMAS := $(sort $(wildcard schemas/*.sql))
+
+.DEFAULT_GOAL := all
+.PHONY: all demo check bench clean deps samples
+.DELETE_ON_ERROR:
+
+# Library flags, found once per build directory after the packages are there.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: tools/deps.sh
+	@mkdir -p $(@D)
+	$(Q)tools/deps.sh
+	$(Q)pkg-config --exists $(PKGS) check || { echo "p3: pkg-config cannot find: $(PKGS) check" >&2; exit 1; }
+	$(Q){ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	  echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
+	  echo "CHECK_CFLAGS := $$(pkg-config --cflags check)"; \
+	  echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@.tmp && mv $@.tmp $@
+
+all: p3
+
+# ./p3 is always the optimised build; the sanitizer build lives in build/asan.
+ifeq ($(SANITIZE),1)
+all: $(BUILD)/p3
+else
+p3: $(BUILD)/p3
+	$(Q)cp $< $@
+endif
+
+$(BUILD)/p3: $(BUILD)/cli/main.o $(BUILD)/libp3.a
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libp3.a: $(LIB_OBJ)
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/gen/schema_scripts.c: $(SCHEMAS) tools/embed_sql.sh
+	@mkdir -p $(@D)
+	$(say) GEN $@
+	$(Q)tools/embed_sql.sh $(SCHEMAS) > $@
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(call stage_includes,$<) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/schema_scripts.o: $(BUILD)/gen/schema_scripts.c
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(call stage_includes,$<) $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/check_p3: $(TEST_OBJ) $(BUILD)/libp3.a
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+# The suites find the p3 binary under test and the project's folders through
+# the environment, so they run the same from any build directory.
+check: $(BUILD)/check_p3 $(BUILD)/p3
+	$(Q)P3_BIN=$(CURDIR)/$(BUILD)/p3 P3_SOURCE_DIR=$(CURDIR) P3_TMPDIR=$(CURDIR)/$(BUILD)/tmp \
+	  $(BUILD)/check_p3
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< -lm
+
+# The main job on the bundled lab: what the README's first command runs.
+demo: p3
+	./p3 report -o p3-report samples/lab
+
+bench: p3 $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+	$(Q)tools/deps.sh --bench
+	$(Q)P3_BIN=$(CURDIR)/p3 BENCH_TOOLS=$(CURDIR)/$(BUILD)/bench bench/run.sh
+
+# Regenerates the committed sample lab from its generator (same bytes every time).
+samples: $(BUILD)/bench/probegen
+	$(Q)tools/make_samples.sh $(BUILD)/bench/probegen
+
+clean:
+	rm -rf build p3 p3-report
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d

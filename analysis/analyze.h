@@ -1,0 +1,42 @@
+/* The analysis pass: for every run in the store, the delay distribution of
+ * each load level (the P3) and its statistics, written to the result tables
+ * (analysis, bucket, level_stats, level_bucket). A run whose files and
+ * settings are unchanged since its last analysis is left as it is. */
+#ifndef P3_ANALYZE_H
+#define P3_ANALYZE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+/* The paper's bucket edges in ms: 50, 250, ..., 1850. */
+extern const double analyze_paper_edges[];
+extern const size_t analyze_paper_edge_count;
+
+/* The endurance line: "a one second delay is about the limit of user
+ * endurance for occasional delays". */
+#define ANALYZE_ENDURANCE_MS 1000.0
+
+typedef struct analyze_options {
+    const double *edges;  /* ascending upper-inclusive bucket edges; NULL: the paper's */
+    size_t edge_count;
+    double endurance_ms;  /* 0: ANALYZE_ENDURANCE_MS */
+} analyze_options;
+
+typedef struct analyze_totals {
+    long analyzed;      /* runs (re)computed */
+    long unchanged;     /* runs whose results stood */
+    long long samples;  /* samples in the runs computed */
+} analyze_totals;
+
+/* Called after each run (may be NULL). */
+typedef void (*analyze_run_fn)(void *ctx, const char *run, bool recomputed);
+
+/* Analyses every run; opts may be NULL. Returns STATUS_OK or
+ * STATUS_FAILURE with a diagnostic. */
+int analyze_store(sqlite3 *db, const analyze_options *opts, analyze_run_fn on_run, void *ctx,
+                  analyze_totals *totals, diag_list *diags);
+
+#endif

@@ -1,0 +1,143 @@
+#include "stats.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Below this many elements insertion sort beats another radix pass. */
+#define INSERTION_LIMIT 48
+
+/* The byte at `shift` of a double's sort key: its IEEE bits with the sign
+ * bit set for positive numbers and all bits flipped for negative ones, so
+ * that keys order as the numbers do. Read through memcpy: no type punning. */
+static inline int digit(const double *p, int shift)
+{
+    uint64_t bits;
+    memcpy(&bits, p, sizeof bits);
+    uint64_t key = bits >> 63 ? ~bits : bits | UINT64_C(1) << 63;
+    return (int)((key >> shift) & 255);
+}
+
+static void insertion_sort(double *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double v = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+/* In-place MSD radix sort by the key byte at `shift` and below ("American
+ * flag sort": each pass permutes by cycles, so no buffer is needed). */
+static void flag_sort(double *a, size_t n, int shift)
+{
+    while (n > INSERTION_LIMIT) {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[digit(&a[i], shift)]++;
+        size_t start[256], next[256], pos = 0, used = 0;
+        for (int b = 0; b < 256; b++) {
+            start[b] = next[b] = pos;
+            pos += count[b];
+            used += count[b] != 0;
+        }
+        if (used > 1) {
+            for (int b = 0; b < 256; b++) {
+                size_t end = start[b] + count[b];
+                while (next[b] < end) {
+                    double v = a[next[b]];
+                    int d = digit(&v, shift);
+                    while (d != b) {
+                        double t = a[next[d]];
+                        a[next[d]++] = v;
+                        v = t;
+                        d = digit(&v, shift);
+                    }
+                    a[next[b]++] = v;
+                }
+            }
+        }
+        if (shift == 0)
+            return;
+        if (used == 1) {
+            shift -= 8; /* every key shares this byte: look at the next */
+            continue;
+        }
+        for (int b = 0; b < 256; b++)
+            if (count[b] > 1)
+                flag_sort(a + start[b], count[b], shift - 8);
+        return;
+    }
+    insertion_sort(a, n);
+}
+
+void stats_sort(double *values, size_t n)
+{
+    flag_sort(values, n, 56);
+}
+
+double stats_percentile(const double *sorted, size_t n, unsigned per_10000)
+{
+    /* rank h = (n-1) p, split into whole and fraction exactly. */
+    uint64_t scaled = (uint64_t)(n - 1) * per_10000;
+    size_t lo = (size_t)(scaled / 10000);
+    double frac = (double)(scaled % 10000) / 10000.0;
+    if (lo + 1 >= n || frac == 0)
+        return sorted[lo];
+    return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+void stats_mean_variance(const double *values, size_t n, double *mean, double *variance)
+{
+    /* Neumaier's compensated sum. */
+    double sum = 0, comp = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = sum + values[i];
+        comp += fabs(sum) >= fabs(values[i]) ? (sum - t) + values[i] : (values[i] - t) + sum;
+        sum = t;
+    }
+    double m = (sum + comp) / (double)n;
+    *mean = m;
+    if (n < 2) {
+        *variance = NAN;
+        return;
+    }
+    /* Corrected two-pass: the second sum removes the rounding error of m. */
+    double squares = 0, deviations = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = values[i] - m;
+        squares += d * d;
+        deviations += d;
+    }
+    double v = (squares - deviations * deviations / (double)n) / (double)(n - 1);
+    *variance = v < 0 ? 0 : v;
+}
+
+size_t stats_count_le(const double *sorted, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void stats_buckets(const double *sorted, size_t n, const double *edges, size_t edge_count,
+                   long long *counts)
+{
+    size_t below = 0;
+    for (size_t k = 0; k < edge_count; k++) {
+        size_t le = stats_count_le(sorted, n, edges[k]);
+        counts[k] = (long long)(le - below);
+        below = le;
+    }
+    counts[edge_count] = (long long)(n - below);
+}

@@ -1,0 +1,33 @@
+/* Descriptive statistics of one set of delays, exact over every sample:
+ * percentiles by linear interpolation between closest ranks (Excel's
+ * PERCENTILE.INC, numpy's default, R's type 7), the sample variance (n-1,
+ * Excel's VAR.S), and counts in upper-inclusive buckets. */
+#ifndef P3_STATS_H
+#define P3_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Sorts values ascending in place (MSD radix on the IEEE bit patterns, so
+ * no extra memory); NaN must not occur. */
+void stats_sort(double *values, size_t n);
+
+/* The PERCENTILE.INC of sorted[0..n) at per_10000/10000 (9500 for p95),
+ * computed from an exact rank so that no rounding moves it between ranks.
+ * n must be > 0. */
+double stats_percentile(const double *sorted, size_t n, unsigned per_10000);
+
+/* Mean (compensated sum), sample variance (corrected two-pass). *variance
+ * is NaN when n < 2. n must be > 0. */
+void stats_mean_variance(const double *values, size_t n, double *mean, double *variance);
+
+/* Number of sorted values <= x. */
+size_t stats_count_le(const double *sorted, size_t n, double x);
+
+/* Counts of sorted values per upper-inclusive bucket: counts[k] for
+ * edges[k-1] < d <= edges[k] (the first from -inf), and counts[edge_count]
+ * for d > edges[edge_count-1]. counts has edge_count + 1 slots. */
+void stats_buckets(const double *sorted, size_t n, const double *edges, size_t edge_count,
+                   long long *counts);
+
+#endif

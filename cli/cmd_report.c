@@ -1,0 +1,60 @@
+/* p3 report: the main job, from lab folders to charts in one command. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "stats_out.h"
+#include "status.h"
+#include "xalloc.h"
+
+int cmd_report(const cli_command *self, int argc, char **argv)
+{
+    const char *dir = "p3-report", *overflow = NULL, *size = NULL;
+    cli_option opts[] = {{"output", 'o', &dir, NULL},
+                         {"overflow", 0, &overflow, NULL},
+                         {"size", 0, &size, NULL}};
+    char **labs;
+    int count;
+    int status = cli_parse(self, argc, argv, opts, 3, &labs, &count);
+    if (status == STATUS_OK && count == 0)
+        status = cli_usage_error(self, "no LAB folder to report on");
+    p3chart_options chart;
+    if (status == STATUS_OK)
+        status = cli_chart_options(self, overflow, size, &chart);
+    if (status) {
+        free(labs);
+        return status == CLI_HELP_SHOWN ? STATUS_OK : status;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: error: cannot create folder: %s\n", dir, strerror(errno));
+        free(labs);
+        return STATUS_FAILURE;
+    }
+    char *db_path = xasprintf("%s/p3.db", dir);
+    sqlite3 *db;
+    status = cli_open_store(db_path, STORE_CREATE, &db);
+    if (!status) {
+        /* A rejected file does not stop the report: the rest is analysed. */
+        int ingest = cli_ingest_paths(db, db_path, (const char *const *)labs, (size_t)count, true);
+        status = ingest == STATUS_FAILURE ? ingest : STATUS_OK;
+        if (!status)
+            status = cli_analyze(db, true);
+        if (!status)
+            status = cli_render(db, dir, NULL, &chart);
+        if (!status) {
+            diag_list *diags = diag_list_new();
+            status = stats_out_summary(db, stdout, diags);
+            cli_print_diags(diags);
+            diag_list_free(diags);
+            printf("report in %s/: store p3.db, charts <run>/p3.png\n", dir);
+        }
+        status = status_worst(status, ingest);
+    }
+    store_close(db);
+    free(db_path);
+    free(labs);
+    return status;
+}

@@ -1,0 +1,24 @@
+/* Small text helpers every reader needs: UTF-8 validation, ASCII
+ * case-insensitive comparison, trimming. Strings are (pointer, length) pairs
+ * so readers can work inside their line buffers without copying. */
+#ifndef P3_TEXT_H
+#define P3_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Length of the valid UTF-8 sequence starting at s (1 for ASCII, 2-4 for a
+ * multi-byte character), or 0 if the bytes there are not valid UTF-8
+ * (overlong forms and surrogates included). */
+size_t text_utf8_sequence(const char *s, size_t len);
+
+/* Offset of the first byte that is not valid UTF-8, or len if all are. */
+size_t text_utf8_invalid_at(const char *s, size_t len);
+
+/* Whether a[0..alen) equals the NUL-terminated b, ignoring ASCII case. */
+bool text_equal_nocase(const char *a, size_t alen, const char *b);
+
+/* Narrows the string (*s, *len) past leading and trailing spaces and tabs. */
+void text_trim(const char **s, size_t *len);
+
+#endif

@@ -1,0 +1,343 @@
+#include "ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "probe_reader.h"
+#include "run_ini.h"
+#include "run_record.h"
+#include "status.h"
+#include "store.h"
+#include "xalloc.h"
+
+/* What a file holds, judged from its name and first bytes. */
+typedef enum file_kind {
+    FILE_UNKNOWN, /* nothing p3 reads */
+    FILE_RUN_INI, /* a run's description */
+    FILE_PROBE    /* a probe log */
+} file_kind;
+
+/* Bytes read to recognise a format. */
+#define SNIFF_BYTES 64
+
+typedef struct walk {
+    sqlite3 *db;
+    ingest_file_fn on_file;
+    void *ctx;
+    ingest_totals *totals;
+    diag_list *diags;
+    int status;
+} walk;
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static file_kind classify(const char *path)
+{
+    if (strcmp(base_name(path), "run.ini") == 0)
+        return FILE_RUN_INI;
+    if (has_suffix(path, ".probe"))
+        return FILE_PROBE; /* read as one even if damaged, so damage is reported */
+    char head[SNIFF_BYTES];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return FILE_UNKNOWN;
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    if (n > 0 && probe_reader_sniff(head, (size_t)n))
+        return FILE_PROBE;
+    return FILE_UNKNOWN;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return xasprintf("%.*s/%s", (int)n, dir, name);
+}
+
+/* The name a folder gives its run: its last path component, resolved for
+ * "." and "..". Caller frees. */
+static char *folder_name(const char *dir)
+{
+    char resolved[PATH_MAX];
+    const char *use = realpath(dir, resolved) ? resolved : dir;
+    char *copy = xstrdup(use);
+    size_t n = strlen(copy);
+    while (n > 1 && copy[n - 1] == '/')
+        copy[--n] = '\0';
+    char *name = xstrdup(base_name(copy));
+    free(copy);
+    return name;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of dir, sorted, without hidden ones; *count set. Caller frees
+ * each and the array. NULL (with a diagnostic) if dir cannot be read. */
+static char **list_dir(const char *dir, size_t *count, diag_list *diags)
+{
+    DIR *d = opendir(dir);
+    *count = 0;
+    if (!d) {
+        diag_add(diags, DIAG_ERROR, dir, 0, 0, "cannot read folder: %s", strerror(errno));
+        return NULL;
+    }
+    char **names = NULL;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        names = xreallocarray(names, *count + 1, sizeof *names);
+        names[(*count)++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (*count)
+        qsort(names, *count, sizeof *names, compare_names);
+    return names;
+}
+
+static void free_list(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void report(walk *w, const char *path, const ingest_file_result *r)
+{
+    switch (r->outcome) {
+    case INGEST_STORED:
+        w->totals->stored++;
+        w->totals->samples += r->samples;
+        break;
+    case INGEST_DUPLICATE:
+        w->totals->duplicates++;
+        break;
+    case INGEST_REJECTED:
+        w->totals->rejected++;
+        w->status = status_worst(w->status, STATUS_BAD_INPUT);
+        break;
+    case INGEST_IGNORED:
+        w->totals->ignored++;
+        break;
+    case INGEST_FAILED:
+        w->status = STATUS_FAILURE;
+        break;
+    }
+    if (w->on_file)
+        w->on_file(w->ctx, path, r, w->diags);
+}
+
+static void ingest_file(walk *w, const run_spec *spec, const char *fallback, const char *path,
+                        bool named)
+{
+    ingest_file_result r = {.outcome = INGEST_IGNORED};
+    switch (classify(path)) {
+    case FILE_PROBE:
+        probe_ingest_file(w->db, spec, fallback, path, &r, w->diags);
+        break;
+    case FILE_RUN_INI:
+        return; /* read with its folder */
+    case FILE_UNKNOWN:
+        if (named) {
+            diag_add(w->diags, DIAG_ERROR, path, 0, 0,
+                     "not a format p3 reads (a probe log starts with '# p3-probe 1')");
+            r.outcome = INGEST_REJECTED;
+        } else {
+            diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: not a format p3 reads");
+        }
+        break;
+    }
+    report(w, path, &r);
+    ingest_file_result_clear(&r);
+}
+
+/* Every file under dir, recursively (sub-folders such as host/ and guest/
+ * belong to the run), in name order. */
+static void ingest_tree(walk *w, const run_spec *spec, const char *dir)
+{
+    size_t count;
+    char **names = list_dir(dir, &count, w->diags);
+    if (!names && diag_list_errors(w->diags)) {
+        w->status = status_worst(w->status, STATUS_BAD_INPUT);
+        return;
+    }
+    for (size_t i = 0; i < count && w->status != STATUS_FAILURE; i++) {
+        char *path = join(dir, names[i]);
+        if (is_dir(path))
+            ingest_tree(w, spec, path);
+        else
+            ingest_file(w, spec, NULL, path, false);
+        free(path);
+    }
+    free_list(names, count);
+}
+
+/* Reads dir/run.ini if there is one; false after reporting a broken one. */
+static bool read_ini(walk *w, const char *dir, run_ini **ini, char **ini_path)
+{
+    *ini = NULL;
+    *ini_path = join(dir, "run.ini");
+    if (access(*ini_path, F_OK) != 0)
+        return true;
+    int status = run_ini_read(*ini_path, ini, w->diags);
+    if (status == STATUS_OK)
+        return true;
+    ingest_file_result r = {.outcome = status == STATUS_FAILURE ? INGEST_FAILED : INGEST_REJECTED};
+    diag_add(w->diags, DIAG_NOTE, dir, 0, 0, "run not ingested: its run.ini has errors");
+    report(w, *ini_path, &r);
+    return false;
+}
+
+/* Creates or updates the run of spec on its own, so that a run folder's
+ * description is stored even before (or without) any data file. */
+static bool ensure_run(walk *w, const run_spec *spec)
+{
+    run_record run;
+    if (store_exec(w->db, "BEGIN IMMEDIATE", w->diags)) {
+        w->status = STATUS_FAILURE;
+        return false;
+    }
+    int status = run_record_ensure(w->db, spec, &run, w->diags);
+    run_record_clear(&run);
+    if (status || store_exec(w->db, "COMMIT", w->diags)) {
+        sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+        w->status = status_worst(w->status, status ? status : STATUS_FAILURE);
+        if (spec->ini_path && status == STATUS_BAD_INPUT) {
+            ingest_file_result r = {.outcome = INGEST_REJECTED};
+            report(w, spec->ini_path, &r);
+        }
+        return false;
+    }
+    return true;
+}
+
+static void ingest_run_folder(walk *w, const char *dir)
+{
+    run_ini *ini;
+    char *ini_path;
+    char *name = folder_name(dir);
+    if (read_ini(w, dir, &ini, &ini_path)) {
+        run_spec spec = {.name = name, .folder = dir, .ini = ini, .ini_path = ini_path};
+        if (ensure_run(w, &spec))
+            ingest_tree(w, &spec, dir);
+    }
+    run_ini_free(ini);
+    free(ini_path);
+    free(name);
+}
+
+/* A run folder holds a run.ini or a file p3 reads; a lab folder holds run
+ * folders. */
+static bool looks_like_run(const char *dir, diag_list *diags)
+{
+    size_t count;
+    char **names = list_dir(dir, &count, diags);
+    bool run = false;
+    for (size_t i = 0; i < count && !run; i++) {
+        char *path = join(dir, names[i]);
+        run = !is_dir(path) && classify(path) != FILE_UNKNOWN;
+        free(path);
+    }
+    free_list(names, count);
+    return run;
+}
+
+static void ingest_lab(walk *w, const char *dir)
+{
+    size_t count;
+    char **names = list_dir(dir, &count, w->diags);
+    size_t runs = 0;
+    for (size_t i = 0; i < count && w->status != STATUS_FAILURE; i++) {
+        char *path = join(dir, names[i]);
+        if (is_dir(path)) {
+            if (looks_like_run(path, w->diags)) {
+                ingest_run_folder(w, path);
+                runs++;
+            } else {
+                diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: no run data in this folder");
+            }
+        }
+        free(path);
+    }
+    free_list(names, count);
+    if (runs == 0 && w->status != STATUS_FAILURE) {
+        diag_add(w->diags, DIAG_ERROR, dir, 0, 0,
+                 "no runs found: expected probe logs, or folders of them, one per run");
+        w->status = status_worst(w->status, STATUS_BAD_INPUT);
+    }
+}
+
+/* A file named on its own: it belongs to the run of its folder when that
+ * folder has a run.ini, else to its `# run:` or its folder's name. */
+static void ingest_lone_file(walk *w, const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        strcpy(dir, ".");
+    char *name = folder_name(dir);
+    run_ini *ini;
+    char *ini_path;
+    if (read_ini(w, dir, &ini, &ini_path)) {
+        run_spec spec = {.name = ini ? name : NULL,
+                         .folder = ini ? dir : NULL,
+                         .ini = ini,
+                         .ini_path = ini_path};
+        if (!ini || ensure_run(w, &spec))
+            ingest_file(w, &spec, name, path, true);
+    }
+    run_ini_free(ini);
+    free(ini_path);
+    free(name);
+    free(dir);
+}
+
+int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, ingest_file_fn on_file,
+                 void *ctx, ingest_totals *totals, diag_list *diags)
+{
+    memset(totals, 0, sizeof *totals);
+    walk w = {.db = db, .on_file = on_file, .ctx = ctx, .totals = totals, .diags = diags};
+    for (size_t i = 0; i < count && w.status != STATUS_FAILURE; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0) {
+            diag_add(diags, DIAG_ERROR, paths[i], 0, 0, "cannot read: %s", strerror(errno));
+            w.status = status_worst(w.status, STATUS_BAD_INPUT);
+        } else if (!S_ISDIR(st.st_mode)) {
+            ingest_lone_file(&w, paths[i]);
+        } else if (looks_like_run(paths[i], diags)) {
+            ingest_run_folder(&w, paths[i]);
+        } else {
+            ingest_lab(&w, paths[i]);
+        }
+    }
+    return w.status;
+}

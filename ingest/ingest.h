@@ -1,0 +1,34 @@
+/* The ingest stage: takes what the user points at (lab folders holding one
+ * folder per run, run folders, single files), recognises each file's format
+ * and puts every good file into the store, one transaction per file. A bad
+ * file is reported and left out; the good files beside it still go in. */
+#ifndef P3_INGEST_H
+#define P3_INGEST_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "probe_ingest.h"
+
+/* Counts over one ingest_paths() call. */
+typedef struct ingest_totals {
+    long stored;      /* files whose content went in */
+    long duplicates;  /* files skipped because the run holds the same bytes */
+    long rejected;    /* files with errors, left out */
+    long ignored;     /* files of no format p3 reads, skipped */
+    long long samples; /* samples stored */
+} ingest_totals;
+
+/* Called after each file with its result and the diagnostics so far (the
+ * callee may print and clear them). */
+typedef void (*ingest_file_fn)(void *ctx, const char *path, const ingest_file_result *result,
+                               diag_list *diags);
+
+/* Ingests every path. Returns STATUS_OK, STATUS_BAD_INPUT when some input
+ * was rejected or missing, or STATUS_FAILURE when the store failed (then it
+ * stops). on_file may be NULL. */
+int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, ingest_file_fn on_file,
+                 void *ctx, ingest_totals *totals, diag_list *diags);
+
+#endif

@@ -1,0 +1,52 @@
+/* Streams a text file line by line in constant memory, whatever its size,
+ * and computes the SHA-256 of its bytes on the way. Lines end with LF or
+ * CRLF, and also CR alone when asked; the line end is not part of the line. */
+#ifndef P3_LINE_READER_H
+#define P3_LINE_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* Lines longer than this are reported, not returned whole (1 MiB). */
+#define LINE_READER_MAX_LINE ((size_t)1 << 20)
+
+typedef struct line_reader line_reader;
+
+typedef enum line_status {
+    LINE_EOF = 0,      /* no more lines */
+    LINE_OK = 1,       /* a line */
+    LINE_TOO_LONG = 2, /* a line longer than the limit: its first bytes are
+                          returned and the rest is skipped */
+    LINE_IO_ERROR = -1 /* reading failed; a diagnostic was added */
+} line_status;
+
+typedef struct line_reader_options {
+    bool cr_alone;   /* a CR not followed by LF also ends a line */
+    size_t max_line; /* 0 means LINE_READER_MAX_LINE */
+} line_reader_options;
+
+/* Opens path for reading; opts may be NULL. Returns STATUS_OK, or
+ * STATUS_BAD_INPUT with a diagnostic when the file cannot be opened. */
+int line_reader_open(const char *path, const line_reader_options *opts, line_reader **out,
+                     diag_list *diags);
+/* Closes; NULL is a no-op. */
+void line_reader_free(line_reader *r);
+
+/* The next line into (*line, *len), valid until the next call. */
+line_status line_reader_next(line_reader *r, const char **line, size_t *len);
+
+/* The 1-based number of the line last returned. */
+long line_reader_line(const line_reader *r);
+/* Whether the line last returned ended with a line end (false only for a
+ * last line that stops at the end of the file). */
+bool line_reader_terminated(const line_reader *r);
+/* Bytes read so far. */
+uint64_t line_reader_bytes(const line_reader *r);
+/* Reads what is left, so that the digest covers the whole file, and writes
+ * the SHA-256 of the file as hex. Returns STATUS_OK or STATUS_FAILURE. */
+int line_reader_digest(line_reader *r, char hex[65], diag_list *diags);
+
+#endif

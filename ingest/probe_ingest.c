@@ -1,0 +1,275 @@
+#include "probe_ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "probe_reader.h"
+#include "sha256.h"
+#include "status.h"
+#include "store.h"
+#include "xalloc.h"
+
+void ingest_file_result_clear(ingest_file_result *result)
+{
+    free(result->run);
+    memset(result, 0, sizeof *result);
+}
+
+/* The path of a file of this run with this content, or NULL. Caller frees. */
+static char *stored_copy(sqlite3 *db, int64_t run_id, const char *digest_hex)
+{
+    sqlite3_stmt *stmt = NULL;
+    char *path = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT path FROM source_file WHERE run_id = ? AND sha256 = ?", -1,
+                           &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(stmt, 1, run_id);
+        sqlite3_bind_text(stmt, 2, digest_hex, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+            path = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return path;
+}
+
+/* Whether the run holds a file of this size: only then is hashing the file
+ * before parsing it worth the time. */
+static bool size_seen(sqlite3 *db, int64_t run_id, long long size)
+{
+    sqlite3_stmt *stmt = NULL;
+    bool seen = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM source_file WHERE run_id = ? AND size = ?", -1,
+                           &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(stmt, 1, run_id);
+        sqlite3_bind_int64(stmt, 2, size);
+        seen = sqlite3_step(stmt) == SQLITE_ROW;
+    }
+    sqlite3_finalize(stmt);
+    return seen;
+}
+
+static bool hash_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    sha256 ctx;
+    sha256_init(&ctx);
+    char *buf = xmalloc(1 << 16);
+    size_t n;
+    while ((n = fread(buf, 1, 1 << 16, f)) > 0)
+        sha256_update(&ctx, buf, n);
+    bool ok = !ferror(f);
+    fclose(f);
+    free(buf);
+    sha256_final_hex(&ctx, hex);
+    return ok;
+}
+
+/* Statements used for every row, prepared once per file. */
+typedef struct writer {
+    sqlite3 *db;
+    sqlite3_stmt *insert;   /* one sample */
+    int64_t file_id;
+    int64_t first, last;    /* sample_id range */
+    long long count;
+} writer;
+
+static int write_sample(writer *w, const probe_sample *s, diag_list *diags)
+{
+    sqlite3_stmt *st = w->insert;
+    sqlite3_bind_int64(st, 1, w->file_id);
+    sqlite3_bind_int64(st, 2, s->t_ns);
+    sqlite3_bind_int(st, 3, s->level);
+    sqlite3_bind_double(st, 4, s->delay_ms);
+    if (s->operation)
+        sqlite3_bind_text(st, 5, s->operation, (int)s->operation_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    if (s->session)
+        sqlite3_bind_text(st, 6, s->session, (int)s->session_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return store_fail(w->db, diags, "cannot store a sample");
+    }
+    sqlite3_reset(st);
+    w->last = sqlite3_last_insert_rowid(w->db);
+    if (w->count++ == 0)
+        w->first = w->last;
+    return STATUS_OK;
+}
+
+static int insert_file_row(sqlite3 *db, int64_t run_id, const char *path, writer *w,
+                           diag_list *diags)
+{
+    sqlite3_stmt *stmt;
+    if (store_prepare(db,
+                      "INSERT INTO source_file (run_id, path, size, sha256, kind, ingested_at) "
+                      "VALUES (?, ?, 0, '', 'probe', ?)",
+                      &stmt, diags))
+        return STATUS_FAILURE;
+    char when[32];
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    sqlite3_bind_int64(stmt, 1, run_id);
+    sqlite3_bind_text(stmt, 2, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, when, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return store_fail(db, diags, "cannot record the file");
+    w->file_id = sqlite3_last_insert_rowid(db);
+    return STATUS_OK;
+}
+
+/* Stores the header's host/guest where the run has none, and its other keys. */
+static int write_header(sqlite3 *db, int64_t run_id, int64_t file_id, const probe_header *h,
+                        diag_list *diags)
+{
+    sqlite3_stmt *stmt;
+    if (store_prepare(db,
+                      "UPDATE run SET host = coalesce(host, ?2), guest = coalesce(guest, ?3) "
+                      "WHERE run_id = ?1 AND ((host IS NULL AND ?2 IS NOT NULL) OR "
+                      "(guest IS NULL AND ?3 IS NOT NULL))",
+                      &stmt, diags))
+        return STATUS_FAILURE;
+    sqlite3_bind_int64(stmt, 1, run_id);
+    sqlite3_bind_text(stmt, 2, h->host, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, h->guest, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return store_fail(db, diags, "cannot update the run");
+    if (store_prepare(db, "INSERT OR REPLACE INTO file_meta (file_id, key, value) VALUES (?, ?, ?)",
+                      &stmt, diags))
+        return STATUS_FAILURE;
+    int status = STATUS_OK;
+    for (size_t i = 0; i < h->extra_count && !status; i++) {
+        sqlite3_bind_int64(stmt, 1, file_id);
+        sqlite3_bind_text(stmt, 2, h->extra[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, h->extra[i].value, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            status = store_fail(db, diags, "cannot store the file's metadata");
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+static int finish_file_row(writer *w, const char *sha, long long size, diag_list *diags)
+{
+    sqlite3_stmt *stmt;
+    if (store_prepare(w->db,
+                      "UPDATE source_file SET sha256 = ?, size = ?, samples = ?, first_sample = ?, "
+                      "last_sample = ? WHERE file_id = ?",
+                      &stmt, diags))
+        return STATUS_FAILURE;
+    sqlite3_bind_text(stmt, 1, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, size);
+    sqlite3_bind_int64(stmt, 3, w->count);
+    if (w->count) {
+        sqlite3_bind_int64(stmt, 4, w->first);
+        sqlite3_bind_int64(stmt, 5, w->last);
+    }
+    sqlite3_bind_int64(stmt, 6, w->file_id);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? STATUS_OK : store_fail(w->db, diags, "cannot record the file");
+}
+
+/* Streams the rows into the store; keeps reading after the first error so
+ * that every broken line is reported, but stores nothing more. */
+static int copy_rows(probe_reader *reader, writer *w, diag_list *diags)
+{
+    probe_sample s;
+    int status = STATUS_OK;
+    while (probe_reader_next(reader, &s)) {
+        if (status || probe_reader_errors(reader))
+            continue;
+        status = write_sample(w, &s, diags);
+    }
+    return status;
+}
+
+int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_name,
+                      const char *path, ingest_file_result *result, diag_list *diags)
+{
+    memset(result, 0, sizeof *result);
+    result->outcome = INGEST_REJECTED;
+    probe_reader *reader = NULL;
+    run_record run = {0};
+    writer w = {.db = db};
+    bool in_transaction = false;
+    int status = probe_reader_open(path, &reader, diags);
+    if (status)
+        goto out;
+    const probe_header *h = probe_reader_header(reader);
+    run_spec lone = *spec;
+    if (!lone.name)
+        lone.name = h->run ? h->run : fallback_name;
+    result->run = xstrdup(lone.name);
+
+    /* Skip a file whose bytes the run already holds, before parsing it. */
+    struct stat st;
+    int64_t existing = run_record_find(db, lone.name);
+    if (existing && stat(path, &st) == 0 && size_seen(db, existing, (long long)st.st_size)) {
+        char sha[65];
+        char *copy = hash_file(path, sha) ? stored_copy(db, existing, sha) : NULL;
+        if (copy) {
+            diag_add(diags, DIAG_NOTE, path, 0, 0, "already in the store as '%s'; skipped", copy);
+            free(copy);
+            result->outcome = INGEST_DUPLICATE;
+            goto out;
+        }
+    }
+
+    if ((status = store_exec(db, "BEGIN IMMEDIATE", diags)))
+        goto out;
+    in_transaction = true;
+    if ((status = run_record_ensure(db, &lone, &run, diags)))
+        goto out;
+    probe_reader_set_levels(reader, (const char *const *)run.levels, run.level_count);
+    if ((status = insert_file_row(db, run.run_id, path, &w, diags)) ||
+        (status = write_header(db, run.run_id, w.file_id, h, diags)) ||
+        (status = store_prepare(db,
+                                "INSERT INTO sample (file_id, t_ns, level, delay_ms, operation, "
+                                "session) VALUES (?, ?, ?, ?, ?, ?)",
+                                &w.insert, diags)))
+        goto out;
+    status = copy_rows(reader, &w, diags);
+    char sha[65];
+    long long size = 0;
+    int finish = probe_reader_finish(reader, sha, &size);
+    status = status_worst(status, finish);
+    if (status)
+        goto out;
+    char *copy = stored_copy(db, run.run_id, sha);
+    if (copy) {
+        diag_add(diags, DIAG_NOTE, path, 0, 0, "already in the store as '%s'; skipped", copy);
+        free(copy);
+        result->outcome = INGEST_DUPLICATE;
+        goto out; /* rolls back */
+    }
+    if ((status = finish_file_row(&w, sha, size, diags)))
+        goto out;
+    sqlite3_finalize(w.insert);
+    w.insert = NULL;
+    if ((status = store_exec(db, "COMMIT", diags)))
+        goto out;
+    in_transaction = false;
+    result->outcome = INGEST_STORED;
+    result->samples = w.count;
+out:
+    sqlite3_finalize(w.insert);
+    if (in_transaction)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (status == STATUS_FAILURE)
+        result->outcome = INGEST_FAILED;
+    run_record_clear(&run);
+    probe_reader_free(reader);
+    return result->outcome == INGEST_DUPLICATE ? STATUS_OK : status;
+}

@@ -1,0 +1,595 @@
+#include "probe_reader.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decimal.h"
+#include "isotime.h"
+#include "line_reader.h"
+#include "status.h"
+#include "text.h"
+#include "xalloc.h"
+
+#define FIRST_LINE "# p3-probe "
+
+typedef enum column_kind {
+    COL_IGNORED, /* an unknown column, warned about once */
+    COL_TIME,
+    COL_LEVEL,
+    COL_DELAY,
+    COL_OPERATION,
+    COL_SESSION
+} column_kind;
+
+static const char *const column_names[] = {NULL, "time", "level", "delay_ms", "operation",
+                                           "session"};
+
+/* One field of the current row: where it is, what it holds. */
+typedef struct field {
+    const char *text; /* unquoted content */
+    size_t len;
+    long col;         /* 1-based column of its first byte in the line */
+} field;
+
+struct probe_reader {
+    line_reader *lines;     /* the file */
+    char *path;             /* for messages */
+    diag_file diags;        /* this file's diagnostics, capped */
+    probe_header header;    /* what the metadata said */
+    char separator;         /* ',' or '\t', from the header line */
+    column_kind *columns;   /* kind of each header column */
+    size_t column_count;
+    field *fields;          /* the current row's fields, column_count + 1 slots */
+    char *unquoted;         /* scratch for quoted fields of the current row */
+    size_t unquoted_cap;
+    const char *const *levels; /* the run's level names */
+    size_t level_count;
+    int header_level;       /* index of `# level:`, or -1 */
+    int last_level;         /* the level matched last: rows come in runs */
+    size_t bom;             /* 3 when line 1 began with a UTF-8 BOM */
+    long level_line;        /* where `# level:` was written */
+    long level_col;
+};
+
+bool probe_reader_sniff(const char *head, size_t len)
+{
+    if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) {
+        head += 3;
+        len -= 3;
+    }
+    return len >= strlen(FIRST_LINE) && memcmp(head, FIRST_LINE, strlen(FIRST_LINE)) == 0;
+}
+
+/* Whether s holds a NUL byte or is not UTF-8; reports where. Word-at-a-time
+ * test first: nearly every line is plain ASCII. */
+static bool check_text(probe_reader *r, const char *s, size_t len, long line, long col0)
+{
+    const char *nul = memchr(s, '\0', len);
+    if (nul) {
+        diag_file_error(&r->diags, line, col0 + (nul - s), "NUL byte: a probe log is text");
+        return false;
+    }
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & UINT64_C(0x8080808080808080))
+            break;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            break;
+    if (i == len)
+        return true;
+    size_t bad = i + text_utf8_invalid_at(s + i, len - i);
+    if (bad == len)
+        return true;
+    diag_file_error(&r->diags, line, col0 + (long)bad, "invalid UTF-8 byte 0x%02X",
+                    (unsigned char)s[bad]);
+    return false;
+}
+
+static char *lower_dup(const char *s, size_t len)
+{
+    char *p = xstrndup(s, len);
+    for (char *q = p; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    return p;
+}
+
+/* Splits a row into r->fields; returns the number of fields found (which may
+ * exceed column_count by one: the rest is not split), or -1 after reporting
+ * an unterminated quote. */
+static long split(probe_reader *r, const char *line, size_t len, long number)
+{
+    size_t max = r->column_count + 1;
+    size_t n = 0, i = 0, out = 0;
+    for (;;) {
+        /* Fields may be padded with spaces; a quote after them opens a quoted field. */
+        size_t start = i;
+        while (i < len && line[i] == ' ')
+            i++;
+        field *f = &r->fields[n];
+        if (i < len && line[i] == '"') {
+            size_t q = i;
+            f->col = (long)q + 1;
+            f->text = r->unquoted + out;
+            i++;
+            for (;;) {
+                if (i >= len) {
+                    diag_file_error(&r->diags, number, (long)q + 1, "unterminated quoted field");
+                    return -1;
+                }
+                if (line[i] == '"') {
+                    if (i + 1 < len && line[i + 1] == '"') {
+                        r->unquoted[out++] = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                r->unquoted[out++] = line[i++];
+            }
+            f->len = (size_t)(r->unquoted + out - f->text);
+            while (i < len && line[i] == ' ')
+                i++;
+            if (i < len && line[i] != r->separator) {
+                diag_file_error(&r->diags, number, (long)i + 1,
+                                "unexpected text after a quoted field");
+                return -1;
+            }
+        } else {
+            i = start;
+            const char *sep = memchr(line + i, r->separator, len - i);
+            size_t end = sep ? (size_t)(sep - line) : len;
+            f->text = line + i;
+            f->len = end - i;
+            f->col = (long)i + 1;
+            text_trim(&f->text, &f->len);
+            if (f->len && f->text > line + i)
+                f->col = (long)(f->text - line) + 1;
+            i = end;
+        }
+        n++;
+        if (i >= len)
+            return (long)n;
+        i++; /* past the separator */
+        if (n == max - 1) {
+            /* Too many fields: note where the first extra one starts and
+             * count the rest without splitting them. */
+            r->fields[n].text = line + i;
+            r->fields[n].len = len - i;
+            r->fields[n].col = (long)i + 1;
+            bool quoted = false;
+            for (; i < len; i++) {
+                if (line[i] == '"')
+                    quoted = !quoted;
+                else if (line[i] == r->separator && !quoted)
+                    n++;
+            }
+            return (long)n + 1;
+        }
+    }
+}
+
+static void reserve_unquoted(probe_reader *r, size_t len)
+{
+    if (r->unquoted_cap < len + 1) {
+        r->unquoted_cap = len + 1;
+        r->unquoted = xrealloc(r->unquoted, r->unquoted_cap);
+    }
+}
+
+/* Reads `# key: value` into the header. */
+static void parse_meta(probe_reader *r, const char *line, size_t len, long number)
+{
+    const char *s = line + 1, *colon = memchr(line, ':', len);
+    size_t n = len - 1;
+    text_trim(&s, &n);
+    if (!colon || n == 0)
+        return; /* a comment */
+    const char *key = s, *value = colon + 1;
+    size_t key_len = (size_t)(colon - s), value_len = len - (size_t)(value - line);
+    text_trim(&key, &key_len);
+    text_trim(&value, &value_len);
+    for (size_t i = 0; i < key_len; i++)
+        if (!isalnum((unsigned char)key[i]) && key[i] != '_' && key[i] != '-')
+            return; /* not `key:` but prose with a colon: a comment */
+    if (key_len == 0)
+        return;
+    long value_col = (long)(value - line) + 1;
+    char *k = lower_dup(key, key_len);
+    char **slot = strcmp(k, "run") == 0         ? &r->header.run
+                  : strcmp(k, "host") == 0      ? &r->header.host
+                  : strcmp(k, "guest") == 0     ? &r->header.guest
+                  : strcmp(k, "operation") == 0 ? &r->header.operation
+                  : strcmp(k, "level") == 0     ? &r->header.level
+                                                : NULL;
+    if (strcmp(k, "tz") == 0) {
+        char quoted[80];
+        if (!isotime_parse_offset(value, value_len, &r->header.tz_minutes))
+            diag_file_error(&r->diags, number, value_col, "bad tz %s: expected +HH:MM or -HH:MM",
+                            diag_quote(quoted, sizeof quoted, value, value_len));
+        else
+            r->header.has_tz = true;
+    } else if (slot) {
+        if (slot == &r->header.level) {
+            r->level_line = number;
+            r->level_col = value_col;
+        }
+        free(*slot);
+        *slot = xstrndup(value, value_len);
+    } else {
+        r->header.extra = xreallocarray(r->header.extra, r->header.extra_count + 1,
+                                        sizeof *r->header.extra);
+        probe_meta *m = &r->header.extra[r->header.extra_count++];
+        m->key = xstrdup(k);
+        m->value = xstrndup(value, value_len);
+        m->line = number;
+    }
+    free(k);
+}
+
+/* Reads the header line into r->columns; false when the file cannot be read
+ * without it. */
+static bool parse_header(probe_reader *r, const char *line, size_t len, long number)
+{
+    r->separator = memchr(line, '\t', len) ? '\t' : ',';
+    r->column_count = 1;
+    for (size_t i = 0; i < len; i++)
+        r->column_count += line[i] == r->separator;
+    r->columns = xcalloc(r->column_count, sizeof *r->columns);
+    r->fields = xcalloc(r->column_count + 1, sizeof *r->fields);
+    reserve_unquoted(r, len);
+    if (split(r, line, len, number) < 0)
+        return false;
+    bool ok = true;
+    for (size_t c = 0; c < r->column_count; c++) {
+        field *f = &r->fields[c];
+        column_kind kind = COL_IGNORED;
+        for (int k = COL_TIME; k <= COL_SESSION; k++)
+            if (text_equal_nocase(f->text, f->len, column_names[k]))
+                kind = (column_kind)k;
+        char quoted[80];
+        diag_quote(quoted, sizeof quoted, f->text, f->len);
+        if (kind == COL_IGNORED) {
+            diag_file_warning(&r->diags, number, f->col, "unknown column %s is ignored", quoted);
+        } else {
+            for (size_t p = 0; p < c; p++)
+                if (r->columns[p] == kind) {
+                    diag_file_error(&r->diags, number, f->col, "column %s appears twice", quoted);
+                    ok = false;
+                }
+        }
+        r->columns[c] = kind;
+    }
+    static const column_kind required[] = {COL_TIME, COL_DELAY};
+    for (size_t k = 0; k < 2; k++) {
+        bool found = false;
+        for (size_t c = 0; c < r->column_count; c++)
+            found |= r->columns[c] == required[k];
+        if (!found) {
+            diag_file_error(&r->diags, number, 1, "header has no '%s' column",
+                            column_names[required[k]]);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* Checks line 1; false when this is not a probe log this p3 can read. */
+static bool parse_first_line(probe_reader *r, const char *line, size_t len)
+{
+    size_t prefix = strlen(FIRST_LINE);
+    if (len < prefix || memcmp(line, FIRST_LINE, prefix) != 0) {
+        diag_file_error(&r->diags, 1, 1,
+                        "not a p3 probe log: the first line must be '# p3-probe 1'");
+        return false;
+    }
+    const char *v = line + prefix;
+    size_t vlen = len - prefix;
+    long col = (long)(prefix + r->bom) + 1;
+    long version = 0;
+    size_t i = 0;
+    for (; i < vlen && isdigit((unsigned char)v[i]) && version < 1000000; i++)
+        version = version * 10 + (v[i] - '0');
+    if (i == 0 || i != vlen) {
+        char quoted[80];
+        diag_file_error(&r->diags, 1, col, "bad format version %s: the first line must be "
+                        "'# p3-probe 1'", diag_quote(quoted, sizeof quoted, v, vlen));
+        return false;
+    }
+    if (version != PROBE_FORMAT_VERSION) {
+        diag_file_error(&r->diags, 1, col,
+                        "probe log format version %ld is %s than this p3 reads (%d)", version,
+                        version > PROBE_FORMAT_VERSION ? "newer" : "older",
+                        PROBE_FORMAT_VERSION);
+        return false;
+    }
+    return true;
+}
+
+/* Reports an over-long or NUL-holding line; true if the line is usable. */
+static bool usable_line(probe_reader *r, line_status ls, const char *line, size_t len, long number,
+                        long col0)
+{
+    if (ls == LINE_TOO_LONG) {
+        diag_file_error(&r->diags, number, (long)LINE_READER_MAX_LINE + 1,
+                        "line longer than 1 MiB");
+        return false;
+    }
+    return check_text(r, line, len, number, col0);
+}
+
+int probe_reader_open(const char *path, probe_reader **out, diag_list *diags)
+{
+    *out = NULL;
+    probe_reader *r = xcalloc(1, sizeof *r);
+    r->path = xstrdup(path);
+    r->diags = (diag_file){.list = diags, .path = r->path};
+    r->header_level = -1;
+    int status = line_reader_open(path, NULL, &r->lines, diags);
+    if (status) {
+        probe_reader_free(r);
+        return status;
+    }
+    const char *line;
+    size_t len;
+    line_status ls = line_reader_next(r->lines, &line, &len);
+    if (ls == LINE_EOF) {
+        diag_file_error(&r->diags, 1, 1, "empty file: a probe log starts with '# p3-probe 1'");
+        goto bad;
+    }
+    if (ls == LINE_IO_ERROR)
+        goto fail;
+    if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+        r->bom = 3;
+        line += 3;
+        len -= 3;
+    }
+    if (ls == LINE_TOO_LONG || !parse_first_line(r, line, len))
+        goto bad;
+    bool header_ok = false;
+    for (;;) {
+        ls = line_reader_next(r->lines, &line, &len);
+        long number = line_reader_line(r->lines);
+        if (ls == LINE_IO_ERROR)
+            goto fail;
+        if (ls == LINE_EOF) {
+            diag_file_error(&r->diags, number + 1, 1,
+                            "no header line: expected column names such as "
+                            "'time,level,delay_ms'");
+            goto bad;
+        }
+        if (!usable_line(r, ls, line, len, number, 1))
+            continue;
+        const char *s = line;
+        size_t n = len;
+        text_trim(&s, &n);
+        if (n == 0)
+            continue;
+        if (s[0] == '#') {
+            parse_meta(r, s, n, number);
+            continue;
+        }
+        header_ok = parse_header(r, line, len, number);
+        break;
+    }
+    if (!header_ok)
+        goto bad;
+    *out = r;
+    return STATUS_OK;
+bad:
+    diag_file_finish(&r->diags);
+    probe_reader_free(r);
+    return STATUS_BAD_INPUT;
+fail:
+    probe_reader_free(r);
+    return STATUS_FAILURE;
+}
+
+void probe_reader_free(probe_reader *r)
+{
+    if (!r)
+        return;
+    line_reader_free(r->lines);
+    free(r->header.run);
+    free(r->header.host);
+    free(r->header.guest);
+    free(r->header.operation);
+    free(r->header.level);
+    for (size_t i = 0; i < r->header.extra_count; i++) {
+        free(r->header.extra[i].key);
+        free(r->header.extra[i].value);
+    }
+    free(r->header.extra);
+    free(r->columns);
+    free(r->fields);
+    free(r->unquoted);
+    free(r->path);
+    free(r);
+}
+
+const probe_header *probe_reader_header(const probe_reader *r)
+{
+    return &r->header;
+}
+
+/* The index of the level named s, or -1. */
+static int find_level(probe_reader *r, const char *s, size_t len)
+{
+    if (r->last_level >= 0 && (size_t)r->last_level < r->level_count &&
+        text_equal_nocase(s, len, r->levels[r->last_level]))
+        return r->last_level;
+    for (size_t i = 0; i < r->level_count; i++)
+        if (text_equal_nocase(s, len, r->levels[i]))
+            return r->last_level = (int)i;
+    return -1;
+}
+
+/* "None, Low, ..." for messages; caller frees. */
+static char *level_list(const probe_reader *r)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < r->level_count; i++)
+        total += strlen(r->levels[i]) + 2;
+    char *s = xmalloc(total);
+    s[0] = '\0';
+    for (size_t i = 0; i < r->level_count; i++) {
+        if (i)
+            strcat(s, ", ");
+        strcat(s, r->levels[i]);
+    }
+    return s;
+}
+
+static void unknown_level(probe_reader *r, long line, long col, const char *s, size_t len)
+{
+    char quoted[80];
+    char *known = level_list(r);
+    diag_file_error(&r->diags, line, col, "unknown level %s: this run's levels are %s",
+                    diag_quote(quoted, sizeof quoted, s, len), known);
+    free(known);
+}
+
+void probe_reader_set_levels(probe_reader *r, const char *const *names, size_t count)
+{
+    r->levels = names;
+    r->level_count = count;
+    r->last_level = 0;
+    r->header_level = -1;
+    if (!r->header.level)
+        return;
+    r->header_level = find_level(r, r->header.level, strlen(r->header.level));
+    if (r->header_level < 0)
+        unknown_level(r, r->level_line, r->level_col, r->header.level, strlen(r->header.level));
+}
+
+/* Parses a split row into *out; false after reporting what is wrong. */
+static bool parse_row(probe_reader *r, long number, probe_sample *out)
+{
+    char quoted[80];
+    bool ok = true;
+    out->level = r->header_level;
+    out->operation = r->header.operation;
+    out->operation_len = r->header.operation ? strlen(r->header.operation) : 0;
+    out->session = NULL;
+    out->session_len = 0;
+    long level_col = 0;
+    for (size_t c = 0; c < r->column_count; c++) {
+        const field *f = &r->fields[c];
+        switch (r->columns[c]) {
+        case COL_TIME:
+            if (!isotime_parse(f->text, f->len, r->header.tz_minutes, &out->t_ns)) {
+                diag_file_error(&r->diags, number, f->col,
+                                "bad time %s: expected ISO 8601 such as 2005-03-01T10:00:00 "
+                                "or Unix seconds",
+                                diag_quote(quoted, sizeof quoted, f->text, f->len));
+                ok = false;
+            }
+            break;
+        case COL_DELAY: {
+            double d;
+            diag_quote(quoted, sizeof quoted, f->text, f->len);
+            if (!decimal_parse(f->text, f->len, &d)) {
+                diag_file_error(&r->diags, number, f->col,
+                                "bad delay %s: expected a number of milliseconds", quoted);
+                ok = false;
+            } else if (d < 0 || (d == 0 && f->len && f->text[0] == '-')) {
+                diag_file_error(&r->diags, number, f->col, "negative delay %s", quoted);
+                ok = false;
+            } else if (d > PROBE_MAX_DELAY_MS) {
+                diag_file_error(&r->diags, number, f->col,
+                                "delay %s is above the maximum of 3600000 ms", quoted);
+                ok = false;
+            } else {
+                out->delay_ms = d;
+            }
+            break;
+        }
+        case COL_LEVEL:
+            level_col = f->col;
+            if (f->len == 0)
+                break; /* falls back to `# level:` */
+            out->level = find_level(r, f->text, f->len);
+            if (out->level < 0) {
+                unknown_level(r, number, f->col, f->text, f->len);
+                ok = false;
+            }
+            break;
+        case COL_OPERATION:
+            if (f->len) {
+                out->operation = f->text;
+                out->operation_len = f->len;
+            }
+            break;
+        case COL_SESSION:
+            if (f->len) {
+                out->session = f->text;
+                out->session_len = f->len;
+            }
+            break;
+        case COL_IGNORED:
+            break;
+        }
+    }
+    if (ok && out->level < 0 && !r->header.level) {
+        diag_file_error(&r->diags, number, level_col ? level_col : 1,
+                        "row has no level: give it a value in a 'level' column or add a "
+                        "'# level:' line");
+        ok = false;
+    }
+    return ok && out->level >= 0;
+}
+
+int probe_reader_next(probe_reader *r, probe_sample *out)
+{
+    const char *line;
+    size_t len;
+    line_status ls;
+    while ((ls = line_reader_next(r->lines, &line, &len)) != LINE_EOF) {
+        long number = line_reader_line(r->lines);
+        if (ls == LINE_IO_ERROR)
+            return 0;
+        if (!line_reader_terminated(r->lines)) {
+            diag_file_error(&r->diags, number, (long)len + 1,
+                            "last line has no line end: the file looks truncated");
+            continue;
+        }
+        if (!usable_line(r, ls, line, len, number, 1))
+            continue;
+        if (len == 0 || line[0] == '#')
+            continue; /* blank lines and comments */
+        reserve_unquoted(r, len);
+        long n = split(r, line, len, number);
+        if (n < 0)
+            continue;
+        if ((size_t)n != r->column_count) {
+            bool extra = (size_t)n > r->column_count;
+            diag_file_error(&r->diags, number,
+                            extra ? r->fields[r->column_count].col : (long)len + 1,
+                            "expected %zu field%s as in the header, found %ld", r->column_count,
+                            r->column_count == 1 ? "" : "s", n);
+            continue;
+        }
+        if (parse_row(r, number, out))
+            return 1;
+    }
+    return 0;
+}
+
+size_t probe_reader_errors(const probe_reader *r)
+{
+    return r->diags.errors;
+}
+
+int probe_reader_finish(probe_reader *r, char sha256_hex[65], long long *size)
+{
+    if (line_reader_digest(r->lines, sha256_hex, r->diags.list))
+        return STATUS_FAILURE;
+    *size = (long long)line_reader_bytes(r->lines);
+    diag_file_finish(&r->diags);
+    return r->diags.errors ? STATUS_BAD_INPUT : STATUS_OK;
+}
