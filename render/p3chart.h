@@ -51,4 +51,10 @@ typedef struct p3chart_options {
 int p3chart_write(const p3chart_data *data, const p3chart_options *opts, const char *path,
                   diag_list *diags);
 
+/* The fill colour of load level `level` (0 = the lightest) in the "paper"
+ * palette, as red, green and blue in 0..1: the colour of the front faces of
+ * that level's columns and of its legend swatch. The palette has twelve
+ * colours and repeats after them. */
+void p3chart_level_rgb(size_t level, double rgb[3]);
+
 #endif
