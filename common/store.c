@@ -1,6 +1,9 @@
 #include "store.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "schema_scripts.h"
 #include <stdio.h>
@@ -119,13 +122,33 @@ static int check_and_migrate(sqlite3 *db, const char *path, store_mode mode, dia
     return migrate(db, path, version, diags);
 }
 
+/* Configures SQLite once, before its first use: every connection of p3 is
+ * used by one thread, so SQLite's own locking (serialized mode) and its
+ * allocation statistics only cost time on every row. */
+static void configure_sqlite(void)
+{
+    static bool configured;
+    if (configured)
+        return;
+    configured = true;
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, store_mode mode, sqlite3 **out, diag_list *diags)
 {
     *out = NULL;
+    configure_sqlite();
     int flags = mode == STORE_READ_ONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    flags |= SQLITE_OPEN_NOMUTEX;
     if (mode == STORE_CREATE)
         flags |= SQLITE_OPEN_CREATE;
     sqlite3 *db = NULL;
+    if (mode != STORE_CREATE && access(path, F_OK) != 0) {
+        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot open store: %s%s", strerror(errno),
+                 errno == ENOENT ? " (p3 ingest creates one)" : "");
+        return STATUS_FAILURE;
+    }
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
         diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot open store: %s",
                  db ? sqlite3_errmsg(db) : "out of memory");

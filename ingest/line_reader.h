@@ -1,5 +1,5 @@
 /* Streams a text file line by line in constant memory, whatever its size,
- * and computes the SHA-256 of its bytes on the way. Lines end with LF or
+ * and computes the SHA-256 of its bytes alongside. Lines end with LF or
  * CRLF, and also CR alone when asked; the line end is not part of the line. */
 #ifndef P3_LINE_READER_H
 #define P3_LINE_READER_H
@@ -45,8 +45,9 @@ long line_reader_line(const line_reader *r);
 bool line_reader_terminated(const line_reader *r);
 /* Bytes read so far. */
 uint64_t line_reader_bytes(const line_reader *r);
-/* Reads what is left, so that the digest covers the whole file, and writes
- * the SHA-256 of the file as hex. Returns STATUS_OK or STATUS_FAILURE. */
-int line_reader_digest(line_reader *r, char hex[65], diag_list *diags);
+/* The SHA-256 (hex) and size of the whole file, however much of it was
+ * read as lines: a thread hashes the file alongside the reading, and this
+ * waits for it. Returns STATUS_OK or STATUS_FAILURE with a diagnostic. */
+int line_reader_digest(line_reader *r, char hex[65], uint64_t *size, diag_list *diags);
 
 #endif

@@ -68,39 +68,141 @@ static bool hash_file(const char *path, char hex[65])
     return ok;
 }
 
-/* Statements used for every row, prepared once per file. */
+/* Rows per INSERT statement: one statement of many rows saves SQLite's
+ * per-statement work (cursor set-up, halt) on every row. 128 rows of 6
+ * columns stay well under SQLite's 32766 parameters. */
+#define BATCH_ROWS 128
+
+/* Text of a pending row, copied: the reader's buffer moves on. */
+typedef struct text_ref {
+    size_t offset; /* into writer.text */
+    size_t len;
+    bool present;  /* false binds NULL */
+} text_ref;
+
+typedef struct pending_row {
+    int64_t t_ns;
+    int level;
+    double delay_ms;
+    text_ref operation, session;
+} pending_row;
+
+/* Writes a file's samples in batches; prepared once per file. */
 typedef struct writer {
     sqlite3 *db;
-    sqlite3_stmt *insert;   /* one sample */
+    sqlite3_stmt *insert_batch; /* BATCH_ROWS rows */
+    sqlite3_stmt *insert_one;   /* the rest, row by row */
     int64_t file_id;
-    int64_t first, last;    /* sample_id range */
-    long long count;
+    int64_t first, last;        /* sample_id range */
+    long long count;            /* rows written */
+    pending_row rows[BATCH_ROWS];
+    size_t pending;             /* rows waiting */
+    char *text;                 /* their copied text */
+    size_t text_len, text_cap;
 } writer;
+
+static text_ref keep_text(writer *w, const char *s, size_t len)
+{
+    if (!s)
+        return (text_ref){0};
+    if (w->text_len + len > w->text_cap) {
+        w->text_cap = 2 * (w->text_len + len) + 256;
+        w->text = xrealloc(w->text, w->text_cap);
+    }
+    memcpy(w->text + w->text_len, s, len);
+    text_ref ref = {w->text_len, len, true};
+    w->text_len += len;
+    return ref;
+}
+
+static void bind_text_ref(const writer *w, sqlite3_stmt *st, int index, text_ref ref)
+{
+    if (ref.present)
+        sqlite3_bind_text(st, index, w->text + ref.offset, (int)ref.len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, index);
+}
+
+static void bind_row(const writer *w, sqlite3_stmt *st, int base, const pending_row *row)
+{
+    sqlite3_bind_int64(st, base + 1, w->file_id);
+    sqlite3_bind_int64(st, base + 2, row->t_ns);
+    sqlite3_bind_int(st, base + 3, row->level);
+    sqlite3_bind_double(st, base + 4, row->delay_ms);
+    bind_text_ref(w, st, base + 5, row->operation);
+    bind_text_ref(w, st, base + 6, row->session);
+}
+
+static int step_insert(writer *w, sqlite3_stmt *st, size_t rows, diag_list *diags)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(w->db, diags, "cannot store samples");
+    w->last = sqlite3_last_insert_rowid(w->db);
+    if (w->count == 0)
+        w->first = w->last - (int64_t)rows + 1;
+    w->count += (long long)rows;
+    return STATUS_OK;
+}
+
+/* Writes the pending rows: one batch statement when full, else row by row. */
+static int flush_rows(writer *w, diag_list *diags)
+{
+    int status = STATUS_OK;
+    if (w->pending == BATCH_ROWS) {
+        for (size_t i = 0; i < BATCH_ROWS; i++)
+            bind_row(w, w->insert_batch, (int)(6 * i), &w->rows[i]);
+        status = step_insert(w, w->insert_batch, BATCH_ROWS, diags);
+    } else {
+        for (size_t i = 0; i < w->pending && !status; i++) {
+            bind_row(w, w->insert_one, 0, &w->rows[i]);
+            status = step_insert(w, w->insert_one, 1, diags);
+        }
+    }
+    w->pending = 0;
+    w->text_len = 0;
+    return status;
+}
 
 static int write_sample(writer *w, const probe_sample *s, diag_list *diags)
 {
-    sqlite3_stmt *st = w->insert;
-    sqlite3_bind_int64(st, 1, w->file_id);
-    sqlite3_bind_int64(st, 2, s->t_ns);
-    sqlite3_bind_int(st, 3, s->level);
-    sqlite3_bind_double(st, 4, s->delay_ms);
-    if (s->operation)
-        sqlite3_bind_text(st, 5, s->operation, (int)s->operation_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
-    if (s->session)
-        sqlite3_bind_text(st, 6, s->session, (int)s->session_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 6);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return store_fail(w->db, diags, "cannot store a sample");
+    pending_row *row = &w->rows[w->pending++];
+    row->t_ns = s->t_ns;
+    row->level = s->level;
+    row->delay_ms = s->delay_ms;
+    row->operation = keep_text(w, s->operation, s->operation_len);
+    row->session = keep_text(w, s->session, s->session_len);
+    return w->pending == BATCH_ROWS ? flush_rows(w, diags) : STATUS_OK;
+}
+
+/* Prepares the two insert statements. */
+static int prepare_inserts(writer *w, diag_list *diags)
+{
+    static const char head[] =
+        "INSERT INTO sample (file_id, t_ns, level, delay_ms, operation, session) VALUES ";
+    static const char one[] = "(?,?,?,?,?,?)";
+    size_t len = sizeof head + BATCH_ROWS * (sizeof one + 1);
+    char *sql = xmalloc(len);
+    size_t o = (size_t)snprintf(sql, len, "%s", head);
+    for (size_t i = 0; i < BATCH_ROWS; i++)
+        o += (size_t)snprintf(sql + o, len - o, "%s%s", i ? "," : "", one);
+    int status = store_prepare(w->db, sql, &w->insert_batch, diags);
+    if (!status) {
+        snprintf(sql, len, "%s%s", head, one);
+        status = store_prepare(w->db, sql, &w->insert_one, diags);
     }
-    sqlite3_reset(st);
-    w->last = sqlite3_last_insert_rowid(w->db);
-    if (w->count++ == 0)
-        w->first = w->last;
-    return STATUS_OK;
+    free(sql);
+    return status;
+}
+
+static void writer_clear(writer *w)
+{
+    sqlite3_finalize(w->insert_batch);
+    sqlite3_finalize(w->insert_one);
+    free(w->text);
+    w->insert_batch = w->insert_one = NULL;
+    w->text = NULL;
 }
 
 static int insert_file_row(sqlite3 *db, int64_t run_id, const char *path, writer *w,
@@ -192,6 +294,8 @@ static int copy_rows(probe_reader *reader, writer *w, diag_list *diags)
             continue;
         status = write_sample(w, &s, diags);
     }
+    if (!status && !probe_reader_errors(reader))
+        status = flush_rows(w, diags);
     return status;
 }
 
@@ -235,10 +339,7 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     probe_reader_set_levels(reader, (const char *const *)run.levels, run.level_count);
     if ((status = insert_file_row(db, run.run_id, path, &w, diags)) ||
         (status = write_header(db, run.run_id, w.file_id, h, diags)) ||
-        (status = store_prepare(db,
-                                "INSERT INTO sample (file_id, t_ns, level, delay_ms, operation, "
-                                "session) VALUES (?, ?, ?, ?, ?, ?)",
-                                &w.insert, diags)))
+        (status = prepare_inserts(&w, diags)))
         goto out;
     status = copy_rows(reader, &w, diags);
     char sha[65];
@@ -256,15 +357,14 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     }
     if ((status = finish_file_row(&w, sha, size, diags)))
         goto out;
-    sqlite3_finalize(w.insert);
-    w.insert = NULL;
+    writer_clear(&w); /* no statement may be pending at COMMIT */
     if ((status = store_exec(db, "COMMIT", diags)))
         goto out;
     in_transaction = false;
     result->outcome = INGEST_STORED;
     result->samples = w.count;
 out:
-    sqlite3_finalize(w.insert);
+    writer_clear(&w);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (status == STATUS_FAILURE)

@@ -48,6 +48,7 @@ struct probe_reader {
     int header_level;       /* index of `# level:`, or -1 */
     int last_level;         /* the level matched last: rows come in runs */
     size_t bom;             /* 3 when line 1 began with a UTF-8 BOM */
+    long header_line;       /* where the header line is */
     long level_line;        /* where `# level:` was written */
     long level_col;
 };
@@ -61,33 +62,49 @@ bool probe_reader_sniff(const char *head, size_t len)
     return len >= strlen(FIRST_LINE) && memcmp(head, FIRST_LINE, strlen(FIRST_LINE)) == 0;
 }
 
-/* Whether s holds a NUL byte or is not UTF-8; reports where. Word-at-a-time
- * test first: nearly every line is plain ASCII. */
+/* Whether a byte is a control character other than tab (line ends never
+ * reach here): text files do not hold them, binary ones do. */
+static bool is_control(unsigned char c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7F;
+}
+
+/* Whether s is text: UTF-8 without NUL or control bytes; reports where it
+ * is not. A word-at-a-time test passes plain printable ASCII quickly. */
 static bool check_text(probe_reader *r, const char *s, size_t len, long line, long col0)
 {
-    const char *nul = memchr(s, '\0', len);
-    if (nul) {
-        diag_file_error(&r->diags, line, col0 + (nul - s), "NUL byte: a probe log is text");
-        return false;
-    }
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (w & UINT64_C(0x8080808080808080))
+        /* A byte >= 0x80, or a byte < 0x20 (w - 0x20.. borrows into its high bit). */
+        if ((w | ((w - 0x20 * ones) & ~w)) & highs)
             break;
     }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            break;
-    if (i == len)
-        return true;
-    size_t bad = i + text_utf8_invalid_at(s + i, len - i);
-    if (bad == len)
-        return true;
-    diag_file_error(&r->diags, line, col0 + (long)bad, "invalid UTF-8 byte 0x%02X",
-                    (unsigned char)s[bad]);
-    return false;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0) {
+            diag_file_error(&r->diags, line, col0 + (long)i, "NUL byte: a probe log is text");
+            return false;
+        }
+        if (is_control(c)) {
+            diag_file_error(&r->diags, line, col0 + (long)i,
+                            "control character 0x%02X: a probe log is text", c);
+            return false;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = text_utf8_sequence(s + i, len - i);
+        if (n == 0) {
+            diag_file_error(&r->diags, line, col0 + (long)i, "invalid UTF-8 byte 0x%02X", c);
+            return false;
+        }
+        i += n;
+    }
+    return true;
 }
 
 static char *lower_dup(const char *s, size_t len)
@@ -374,6 +391,7 @@ int probe_reader_open(const char *path, probe_reader **out, diag_list *diags)
             parse_meta(r, s, n, number);
             continue;
         }
+        r->header_line = number;
         header_ok = parse_header(r, line, len, number);
         break;
     }
@@ -460,15 +478,22 @@ void probe_reader_set_levels(probe_reader *r, const char *const *names, size_t c
     r->level_count = count;
     r->last_level = 0;
     r->header_level = -1;
-    if (!r->header.level)
+    if (!r->header.level) {
+        bool level_column = false;
+        for (size_t c = 0; c < r->column_count; c++)
+            level_column |= r->columns[c] == COL_LEVEL;
+        if (!level_column)
+            diag_file_error(&r->diags, r->header_line, 1,
+                            "rows have no level: add a 'level' column or a '# level:' line");
         return;
+    }
     r->header_level = find_level(r, r->header.level, strlen(r->header.level));
     if (r->header_level < 0)
         unknown_level(r, r->level_line, r->level_col, r->header.level, strlen(r->header.level));
 }
 
 /* Parses a split row into *out; false after reporting what is wrong. */
-static bool parse_row(probe_reader *r, long number, probe_sample *out)
+static bool parse_row(probe_reader *r, long line_no, probe_sample *out)
 {
     char quoted[80];
     bool ok = true;
@@ -483,7 +508,7 @@ static bool parse_row(probe_reader *r, long number, probe_sample *out)
         switch (r->columns[c]) {
         case COL_TIME:
             if (!isotime_parse(f->text, f->len, r->header.tz_minutes, &out->t_ns)) {
-                diag_file_error(&r->diags, number, f->col,
+                diag_file_error(&r->diags, line_no, f->col,
                                 "bad time %s: expected ISO 8601 such as 2005-03-01T10:00:00 "
                                 "or Unix seconds",
                                 diag_quote(quoted, sizeof quoted, f->text, f->len));
@@ -491,22 +516,23 @@ static bool parse_row(probe_reader *r, long number, probe_sample *out)
             }
             break;
         case COL_DELAY: {
-            double d;
-            diag_quote(quoted, sizeof quoted, f->text, f->len);
-            if (!decimal_parse(f->text, f->len, &d)) {
-                diag_file_error(&r->diags, number, f->col,
-                                "bad delay %s: expected a number of milliseconds", quoted);
-                ok = false;
-            } else if (d < 0 || (d == 0 && f->len && f->text[0] == '-')) {
-                diag_file_error(&r->diags, number, f->col, "negative delay %s", quoted);
-                ok = false;
-            } else if (d > PROBE_MAX_DELAY_MS) {
-                diag_file_error(&r->diags, number, f->col,
-                                "delay %s is above the maximum of 3600000 ms", quoted);
-                ok = false;
-            } else {
+            double d = 0;
+            bool number = decimal_parse(f->text, f->len, &d);
+            bool negative = number && (d < 0 || (d == 0 && f->text[0] == '-'));
+            if (number && !negative && d <= PROBE_MAX_DELAY_MS) {
                 out->delay_ms = d;
+                break;
             }
+            diag_quote(quoted, sizeof quoted, f->text, f->len);
+            if (!number)
+                diag_file_error(&r->diags, line_no, f->col,
+                                "bad delay %s: expected a number of milliseconds", quoted);
+            else if (negative)
+                diag_file_error(&r->diags, line_no, f->col, "negative delay %s", quoted);
+            else
+                diag_file_error(&r->diags, line_no, f->col,
+                                "delay %s is above the maximum of 3600000 ms", quoted);
+            ok = false;
             break;
         }
         case COL_LEVEL:
@@ -515,7 +541,7 @@ static bool parse_row(probe_reader *r, long number, probe_sample *out)
                 break; /* falls back to `# level:` */
             out->level = find_level(r, f->text, f->len);
             if (out->level < 0) {
-                unknown_level(r, number, f->col, f->text, f->len);
+                unknown_level(r, line_no, f->col, f->text, f->len);
                 ok = false;
             }
             break;
@@ -535,8 +561,8 @@ static bool parse_row(probe_reader *r, long number, probe_sample *out)
             break;
         }
     }
-    if (ok && out->level < 0 && !r->header.level) {
-        diag_file_error(&r->diags, number, level_col ? level_col : 1,
+    if (ok && out->level < 0 && !r->header.level && level_col) {
+        diag_file_error(&r->diags, line_no, level_col,
                         "row has no level: give it a value in a 'level' column or add a "
                         "'# level:' line");
         ok = false;
@@ -587,9 +613,10 @@ size_t probe_reader_errors(const probe_reader *r)
 
 int probe_reader_finish(probe_reader *r, char sha256_hex[65], long long *size)
 {
-    if (line_reader_digest(r->lines, sha256_hex, r->diags.list))
+    uint64_t bytes = 0;
+    if (line_reader_digest(r->lines, sha256_hex, &bytes, r->diags.list))
         return STATUS_FAILURE;
-    *size = (long long)line_reader_bytes(r->lines);
+    *size = (long long)bytes;
     diag_file_finish(&r->diags);
     return r->diags.errors ? STATUS_BAD_INPUT : STATUS_OK;
 }

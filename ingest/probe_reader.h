@@ -79,8 +79,8 @@ int probe_reader_next(probe_reader *r, probe_sample *out);
 /* Errors found so far (reported or only counted). */
 size_t probe_reader_errors(const probe_reader *r);
 
-/* Reads to the end of the file, adds the "more errors" note when errors
- * were dropped, and gives the file's SHA-256 and size. Returns STATUS_OK,
+/* Adds the "more errors" note when errors were dropped, and gives the
+ * file's SHA-256 and size. Returns STATUS_OK,
  * STATUS_BAD_INPUT when any error was found, or STATUS_FAILURE. */
 int probe_reader_finish(probe_reader *r, char sha256_hex[65], long long *size);
 

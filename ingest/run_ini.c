@@ -120,9 +120,10 @@ int run_ini_read(const char *path, run_ini **out, diag_list *diags)
         parse_line(ini, &section, line, len, number, &df);
     }
     free(section);
-    if (status == STATUS_OK && line_reader_digest(r, ini->sha256, diags))
+    uint64_t size = 0;
+    if (status == STATUS_OK && line_reader_digest(r, ini->sha256, &size, diags))
         status = STATUS_FAILURE;
-    ini->size = (long long)line_reader_bytes(r);
+    ini->size = (long long)size;
     line_reader_free(r);
     diag_file_finish(&df);
     if (status == STATUS_OK && df.errors)
