@@ -1,0 +1,152 @@
+/* The analysis pass on a store: results per level, undefined statistics
+ * stored as NULL, nothing rewritten when the inputs are unchanged, and a
+ * recomputation when a run gains a file. */
+#include <check.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "diag.h"
+#include "ingest.h"
+#include "status.h"
+#include "store.h"
+#include "suites.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+/* A store with one run folder ingested through the library. */
+static sqlite3 *store_with(const char *dir, const char *log_text, const char *name)
+{
+    char *run = xasprintf("%s/run", dir), *db_path = xasprintf("%s/p3.db", dir);
+    char *log = xasprintf("%s/%s", run, name);
+    test_write_text(log, log_text);
+    diag_list *diags = diag_list_new();
+    sqlite3 *db;
+    ck_assert_int_eq(store_open(db_path, STORE_CREATE, &db, diags), STATUS_OK);
+    ingest_totals totals;
+    const char *paths[] = {run};
+    ck_assert_int_eq(ingest_paths(db, paths, 1, NULL, NULL, &totals, diags), STATUS_OK);
+    diag_list_free(diags);
+    free(run), free(db_path), free(log);
+    return db;
+}
+
+static double value(sqlite3 *db, const char *sql, bool *is_null)
+{
+    sqlite3_stmt *stmt;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sql);
+    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+    *is_null = sqlite3_column_type(stmt, 0) == SQLITE_NULL;
+    double v = sqlite3_column_double(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+static const char log_text[] = "# p3-probe 1\ntime,level,delay_ms\n"
+                               "1109671200,None,10\n1109671201,None,30\n1109671202,None,20\n"
+                               "1109671203,Low,400\n"
+                               "1109671204,Overload,1000\n1109671205,Overload,2000\n";
+
+START_TEST(test_analyze_stores_per_level_results_with_nulls_where_undefined)
+{
+    char *dir = test_tmpdir("analyze");
+    sqlite3 *db = store_with(dir, log_text, "a.probe");
+    diag_list *diags = diag_list_new();
+    analyze_totals t;
+    ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
+    ck_assert_int_eq(t.analyzed, 1);
+    ck_assert_int_eq(t.samples, 6);
+    bool null;
+    ck_assert_double_eq(value(db, "SELECT mean_ms FROM level_stats WHERE level = 0", &null), 20);
+    ck_assert_double_eq(value(db, "SELECT stddev_ms FROM level_stats WHERE level = 0", &null), 10);
+    ck_assert_double_eq(value(db, "SELECT p90_ms FROM level_stats WHERE level = 0", &null), 28);
+    /* One sample: no standard deviation. */
+    value(db, "SELECT stddev_ms FROM level_stats WHERE level = 1", &null);
+    ck_assert(null);
+    /* No samples: n is 0, the rest NULL, every bucket 0 %. */
+    ck_assert_double_eq(value(db, "SELECT n FROM level_stats WHERE level = 2", &null), 0);
+    value(db, "SELECT mean_ms FROM level_stats WHERE level = 2", &null);
+    ck_assert(null);
+    ck_assert_double_eq(value(db, "SELECT sum(pct) FROM level_bucket WHERE level = 2", &null), 0);
+    /* 1000 is not over the line, 2000 is; 2000 is in the overflow bucket. */
+    ck_assert_double_eq(
+        value(db, "SELECT pct_over_endurance FROM level_stats WHERE level = 5", &null), 50);
+    ck_assert_double_eq(
+        value(db, "SELECT pct FROM level_bucket WHERE level = 5 AND bucket = 10", &null), 50);
+    ck_assert_double_eq(
+        value(db, "SELECT pct FROM level_bucket WHERE level = 5 AND bucket = 5", &null), 50);
+    /* Every level with samples sums to 100 %. */
+    ck_assert_double_eq(value(db, "SELECT count(*) FROM (SELECT level, sum(pct) s FROM "
+                                  "level_bucket GROUP BY level HAVING abs(s - 100) > 1e-9 AND s > 0)",
+                              &null),
+                        0);
+    ck_assert_double_eq(value(db, "SELECT count(*) FROM bucket", &null), 11);
+    diag_list_free(diags);
+    store_close(db);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_analyze_writes_nothing_when_inputs_are_unchanged)
+{
+    char *dir = test_tmpdir("analyze-again");
+    sqlite3 *db = store_with(dir, log_text, "a.probe");
+    diag_list *diags = diag_list_new();
+    analyze_totals t;
+    ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
+    int changes = sqlite3_total_changes(db);
+    ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
+    ck_assert_int_eq(t.analyzed, 0);
+    ck_assert_int_eq(t.unchanged, 1);
+    ck_assert_int_eq(sqlite3_total_changes(db), changes);
+    /* Other settings are other results. */
+    static const double edges[] = {100, 1000};
+    analyze_options opts = {edges, 2, 500};
+    ck_assert_int_eq(analyze_store(db, &opts, NULL, NULL, &t, diags), STATUS_OK);
+    ck_assert_int_eq(t.analyzed, 1);
+    bool null;
+    ck_assert_double_eq(value(db, "SELECT count(*) FROM bucket", &null), 3);
+    ck_assert_double_eq(
+        value(db, "SELECT pct_over_endurance FROM level_stats WHERE level = 5", &null), 100);
+    diag_list_free(diags);
+    store_close(db);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_analyze_recomputes_a_run_that_gained_a_file)
+{
+    char *dir = test_tmpdir("analyze-grow");
+    sqlite3 *db = store_with(dir, log_text, "a.probe");
+    diag_list *diags = diag_list_new();
+    analyze_totals t;
+    ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
+    char *more = xasprintf("%s/run/b.probe", dir);
+    test_write_text(more, "# p3-probe 1\ntime,level,delay_ms\n1109671300,Low,600\n");
+    char *run = xasprintf("%s/run", dir);
+    const char *paths[] = {run};
+    ingest_totals it;
+    ck_assert_int_eq(ingest_paths(db, paths, 1, NULL, NULL, &it, diags), STATUS_OK);
+    ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
+    ck_assert_int_eq(t.analyzed, 1);
+    bool null;
+    ck_assert_double_eq(value(db, "SELECT mean_ms FROM level_stats WHERE level = 1", &null), 500);
+    ck_assert_double_eq(value(db, "SELECT samples FROM analysis", &null), 7);
+    diag_list_free(diags);
+    store_close(db);
+    free(more), free(run), free(dir);
+}
+END_TEST
+
+Suite *analyze_suite(void)
+{
+    Suite *s = suite_create("analyze");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_analyze_stores_per_level_results_with_nulls_where_undefined);
+    tcase_add_test(tc, test_analyze_writes_nothing_when_inputs_are_unchanged);
+    tcase_add_test(tc, test_analyze_recomputes_a_run_that_gained_a_file);
+    suite_add_tcase(s, tc);
+    return s;
+}

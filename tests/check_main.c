@@ -1,0 +1,22 @@
+/* Runs every suite. CK_FORK (the default) isolates each test in its own
+ * process, so a crash fails one test rather than the run. Set
+ * CK_RUN_SUITE=<name> to run one suite. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+    Suite *(*const suites[])(void) = {
+        sha256_suite,   decimal_suite, isotime_suite,   line_reader_suite,
+        probe_reader_suite, ingest_suite, stats_suite, analyze_suite,
+        stats_out_suite, p3chart_suite, store_suite, cli_suite,
+    };
+    SRunner *runner = srunner_create(NULL);
+    for (size_t i = 0; i < sizeof suites / sizeof *suites; i++)
+        srunner_add_suite(runner, suites[i]());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

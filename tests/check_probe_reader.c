@@ -1,0 +1,239 @@
+/* Probe logs, format 1: every kind of bad input gives its exact message and
+ * stores nothing; good variants (BOM, CRLF, tabs, quotes, tz, epoch times)
+ * read as they should. */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "probe_reader.h"
+#include "run_record.h"
+#include "status.h"
+#include "suites.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+/* Rows of a table in a store, for "nothing was stored" checks. */
+static long long count_rows(const char *db_path, const char *table)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char *sql = xasprintf("SELECT count(*) FROM %s", table);
+    sqlite3_stmt *stmt;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+    long long n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    free(sql);
+    return n;
+}
+
+/* Ingests one bad file (path relative to the source folder, as the expected
+ * messages name it) and checks the exact stderr, the exit status, and that
+ * the store holds nothing of it. */
+static void check_golden(const char *name)
+{
+    char *rel = xasprintf("tests/data/probe/bad/%s.probe", name);
+    char *expected_path = xasprintf("%s/tests/data/probe/bad/%s.expected", test_source_dir(), name);
+    char *expected = test_read_file(expected_path, NULL);
+    ck_assert_msg(expected != NULL, "missing %s", expected_path);
+    char *dir = test_tmpdir("golden");
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, rel, NULL};
+    test_run r = test_p3(test_source_dir(), args);
+    ck_assert_msg(r.status == STATUS_BAD_INPUT, "%s: exit %d, stderr:\n%s", name, r.status, r.err);
+    ck_assert_msg(strcmp(r.err, expected) == 0, "%s: stderr differs.\nexpected:\n%s\ngot:\n%s", name,
+                  expected, r.err);
+    ck_assert_int_eq(count_rows(db, "sample"), 0);
+    ck_assert_int_eq(count_rows(db, "source_file"), 0);
+    ck_assert_int_eq(count_rows(db, "run"), 0);
+    test_run_free(&r);
+    free(rel);
+    free(expected_path);
+    free(expected);
+    free(dir);
+    free(db);
+}
+
+START_TEST(test_probe_reader_bad_inputs_match_golden_messages)
+{
+    char *bad_dir = test_source_path("tests/data/probe/bad");
+    DIR *d = opendir(bad_dir);
+    ck_assert_msg(d != NULL, "cannot open %s", bad_dir);
+    struct dirent *e;
+    int cases = 0;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 7 || strcmp(e->d_name + n - 6, ".probe") != 0)
+            continue;
+        char *name = xstrndup(e->d_name, n - 6);
+        check_golden(name);
+        free(name);
+        cases++;
+    }
+    closedir(d);
+    free(bad_dir);
+    /* Every case the issue names, and a few more. */
+    ck_assert_int_ge(cases, 24);
+}
+END_TEST
+
+START_TEST(test_probe_reader_rejects_line_longer_than_1_mib)
+{
+    char *dir = test_tmpdir("longline");
+    char *path = xasprintf("%s/long.probe", dir);
+    size_t long_len = ((size_t)1 << 20) + 100;
+    const char *head = "# p3-probe 1\ntime,level,delay_ms\n2005-03-01T10:00:00,None,1\n";
+    size_t total = strlen(head) + long_len + 1 + 30;
+    char *data = xmalloc(total);
+    size_t o = strlen(head);
+    memcpy(data, head, o);
+    memset(data + o, 'x', long_len);
+    o += long_len;
+    data[o++] = '\n';
+    const char *tail = "2005-03-01T10:00:02,Low,2\n";
+    memcpy(data + o, tail, strlen(tail));
+    o += strlen(tail);
+    test_write_file(path, data, o);
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, path, NULL};
+    test_run r = test_p3(NULL, args);
+    char *expected =
+        xasprintf("%s:4:1048577: error: line longer than 1 MiB\n", path);
+    ck_assert_int_eq(r.status, STATUS_BAD_INPUT);
+    ck_assert_str_eq(r.err, expected);
+    ck_assert_int_eq(count_rows(db, "sample"), 0);
+    test_run_free(&r);
+    free(expected);
+    free(db);
+    free(data);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+/* Reads a whole good file through the reader API with the default levels. */
+typedef struct read_result {
+    size_t count;
+    probe_sample first, last; /* text fields not kept */
+    char first_operation[64];
+    char last_session[64];
+    int status;
+    diag_list *diags;
+} read_result;
+
+static read_result read_all(const char *text, size_t len)
+{
+    char *dir = test_tmpdir("reader");
+    char *path = xasprintf("%s/x.probe", dir);
+    test_write_file(path, text, len);
+    read_result res = {.diags = diag_list_new()};
+    probe_reader *r;
+    res.status = probe_reader_open(path, &r, res.diags);
+    if (res.status == STATUS_OK) {
+        probe_reader_set_levels(r, run_record_default_levels, run_record_default_level_count);
+        probe_sample s;
+        while (probe_reader_next(r, &s)) {
+            if (res.count == 0) {
+                res.first = s;
+                snprintf(res.first_operation, sizeof res.first_operation, "%.*s",
+                         (int)s.operation_len, s.operation ? s.operation : "");
+            }
+            res.last = s;
+            snprintf(res.last_session, sizeof res.last_session, "%.*s", (int)s.session_len,
+                     s.session ? s.session : "");
+            res.count++;
+        }
+        char sha[65];
+        long long size;
+        res.status = probe_reader_finish(r, sha, &size);
+        ck_assert_int_eq(size, (long long)len);
+        probe_reader_free(r);
+    }
+    free(path);
+    free(dir);
+    return res;
+}
+
+START_TEST(test_probe_reader_reads_bom_crlf_and_utc_offset)
+{
+    const char text[] = "\xEF\xBB\xBF# p3-probe 1\r\n# host: H1\r\n# tz: +02:00\r\n"
+                        "time,level,delay_ms\r\n"
+                        "2005-03-01T12:00:00,None,12.5\r\n"
+                        "2005-03-01T12:00:01.250Z,Low,0\r\n";
+    read_result r = read_all(text, sizeof text - 1);
+    ck_assert_int_eq(r.status, STATUS_OK);
+    ck_assert_uint_eq(r.count, 2);
+    /* 12:00 at +02:00 is 10:00 UTC; 2005-03-01T10:00:00Z = 1109671200 s. */
+    ck_assert_int_eq(r.first.t_ns, INT64_C(1109671200) * 1000000000);
+    ck_assert_int_eq(r.first.level, 0);
+    ck_assert_double_eq(r.first.delay_ms, 12.5);
+    /* An explicit Z wins over the file's tz. */
+    ck_assert_int_eq(r.last.t_ns, INT64_C(1109678401) * 1000000000 + 250000000);
+    ck_assert_int_eq(r.last.level, 1);
+    diag_list_free(r.diags);
+}
+END_TEST
+
+START_TEST(test_probe_reader_reads_tabs_quotes_any_column_order_and_epoch_times)
+{
+    const char text[] = "# p3-probe 1\n# operation: keystroke\n# level: busy\n"
+                        "session\tdelay_ms\ttime\n"
+                        "s1\t7\t1109671200.5\n"
+                        "\"s \"\"2\"\"\"\t8.25\t1109671201\n";
+    read_result r = read_all(text, sizeof text - 1);
+    ck_assert_int_eq(r.status, STATUS_OK);
+    ck_assert_uint_eq(r.count, 2);
+    ck_assert_int_eq(r.first.t_ns, INT64_C(1109671200500000000));
+    ck_assert_int_eq(r.first.level, 3); /* '# level: busy' matches Busy */
+    ck_assert_str_eq(r.first_operation, "keystroke");
+    ck_assert_str_eq(r.last_session, "s \"2\"");
+    ck_assert_double_eq(r.last.delay_ms, 8.25);
+    diag_list_free(r.diags);
+}
+END_TEST
+
+START_TEST(test_probe_reader_warns_once_about_unknown_column)
+{
+    const char text[] = "# p3-probe 1\ntime,level,delay_ms,cpu\n"
+                        "2005-03-01T10:00:00,None,1,55\n2005-03-01T10:00:01,None,2,56\n";
+    read_result r = read_all(text, sizeof text - 1);
+    ck_assert_int_eq(r.status, STATUS_OK);
+    ck_assert_uint_eq(r.count, 2);
+    ck_assert_uint_eq(diag_list_count(r.diags), 1);
+    char *msg = diag_format(diag_list_get(r.diags, 0));
+    ck_assert_str_eq(msg + strlen(msg) - strlen("2:21: warning: unknown column 'cpu' is ignored"),
+                     "2:21: warning: unknown column 'cpu' is ignored");
+    free(msg);
+    diag_list_free(r.diags);
+}
+END_TEST
+
+START_TEST(test_probe_reader_sniffs_only_probe_logs)
+{
+    ck_assert(probe_reader_sniff("# p3-probe 1\n", 13));
+    ck_assert(probe_reader_sniff("\xEF\xBB\xBF# p3-probe 1\n", 16));
+    ck_assert(!probe_reader_sniff("\"(PDH-CSV 4.0)", 14));
+    ck_assert(!probe_reader_sniff("# p3", 4));
+}
+END_TEST
+
+Suite *probe_reader_suite(void)
+{
+    Suite *s = suite_create("probe_reader");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_probe_reader_bad_inputs_match_golden_messages);
+    tcase_add_test(tc, test_probe_reader_rejects_line_longer_than_1_mib);
+    tcase_add_test(tc, test_probe_reader_reads_bom_crlf_and_utc_offset);
+    tcase_add_test(tc, test_probe_reader_reads_tabs_quotes_any_column_order_and_epoch_times);
+    tcase_add_test(tc, test_probe_reader_warns_once_about_unknown_column);
+    tcase_add_test(tc, test_probe_reader_sniffs_only_probe_logs);
+    suite_add_tcase(s, tc);
+    return s;
+}

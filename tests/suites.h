@@ -1,0 +1,21 @@
+/* Every Check suite of the project, one per module; check_main.c runs them
+ * all. A module's tests live in tests/check_<module>.c. */
+#ifndef P3_TEST_SUITES_H
+#define P3_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *sha256_suite(void);
+Suite *decimal_suite(void);
+Suite *isotime_suite(void);
+Suite *line_reader_suite(void);
+Suite *probe_reader_suite(void);
+Suite *ingest_suite(void);
+Suite *stats_suite(void);
+Suite *analyze_suite(void);
+Suite *stats_out_suite(void);
+Suite *p3chart_suite(void);
+Suite *store_suite(void);
+Suite *cli_suite(void);
+
+#endif

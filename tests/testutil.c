@@ -1,0 +1,186 @@
+#include "testutil.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+static void make_dirs(const char *path)
+{
+    char *copy = xstrdup(path);
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(copy, 0777);
+        *p = '/';
+    }
+    mkdir(copy, 0777);
+    free(copy);
+}
+
+char *test_tmpdir(const char *tag)
+{
+    const char *base = getenv("P3_TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    make_dirs(base);
+    char *templ = xasprintf("%s/%s-XXXXXX", base, tag);
+    ck_assert_msg(mkdtemp(templ) != NULL, "mkdtemp %s: %s", templ, strerror(errno));
+    return templ;
+}
+
+void test_write_file(const char *path, const char *data, size_t len)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        make_dirs(dir);
+    }
+    free(dir);
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+void test_write_text(const char *path, const char *text)
+{
+    test_write_file(path, text, strlen(text));
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+const char *test_source_dir(void)
+{
+    const char *dir = getenv("P3_SOURCE_DIR");
+    return dir && *dir ? dir : ".";
+}
+
+char *test_source_path(const char *relative)
+{
+    return xasprintf("%s/%s", test_source_dir(), relative);
+}
+
+char *test_corpus_dir(void)
+{
+    char *dir = xasprintf("%s/../shared/corpus", test_source_dir());
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return dir;
+    free(dir);
+    return NULL;
+}
+
+/* Reads all of fd into a new string. */
+static char *slurp(int fd)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+test_run test_p3(const char *cwd, const char *const *args)
+{
+    const char *bin = getenv("P3_BIN");
+    ck_assert_msg(bin && *bin, "P3_BIN is not set: run the tests with 'make check'");
+    char out_path[] = "/tmp/p3-test-out-XXXXXX", err_path[] = "/tmp/p3-test-err-XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    ck_assert(out_fd >= 0 && err_fd >= 0);
+    unlink(out_path);
+    unlink(err_path);
+    size_t argc = 0;
+    while (args[argc])
+        argc++;
+    char **argv = xcalloc(argc + 2, sizeof *argv);
+    argv[0] = (char *)bin;
+    for (size_t i = 0; i < argc; i++)
+        argv[i + 1] = (char *)args[i];
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        if (cwd && chdir(cwd) != 0)
+            _exit(127);
+        dup2(out_fd, 1);
+        dup2(err_fd, 2);
+        execv(bin, argv);
+        _exit(127);
+    }
+    free(argv);
+    int wstatus;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    test_run r = {.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1};
+    lseek(out_fd, 0, SEEK_SET);
+    lseek(err_fd, 0, SEEK_SET);
+    r.out = slurp(out_fd);
+    r.err = slurp(err_fd);
+    close(out_fd);
+    close(err_fd);
+    return r;
+}
+
+void test_run_free(test_run *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+bool test_have_program(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return false;
+    char *copy = xstrdup(path);
+    bool found = false;
+    for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
+        char *full = xasprintf("%s/%s", dir, name);
+        found = access(full, X_OK) == 0;
+        free(full);
+    }
+    free(copy);
+    return found;
+}
