@@ -3,11 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "probe_reader.h"
-#include "sha256.h"
+#include "source_file.h"
 #include "status.h"
 #include "store.h"
 #include "xalloc.h"
@@ -16,56 +14,6 @@ void ingest_file_result_clear(ingest_file_result *result)
 {
     free(result->run);
     memset(result, 0, sizeof *result);
-}
-
-/* The path of a file of this run with this content, or NULL. Caller frees. */
-static char *stored_copy(sqlite3 *db, int64_t run_id, const char *digest_hex)
-{
-    sqlite3_stmt *stmt = NULL;
-    char *path = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT path FROM source_file WHERE run_id = ? AND sha256 = ?", -1,
-                           &stmt, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(stmt, 1, run_id);
-        sqlite3_bind_text(stmt, 2, digest_hex, -1, SQLITE_STATIC);
-        if (sqlite3_step(stmt) == SQLITE_ROW)
-            path = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    return path;
-}
-
-/* Whether the run holds a file of this size: only then is hashing the file
- * before parsing it worth the time. */
-static bool size_seen(sqlite3 *db, int64_t run_id, long long size)
-{
-    sqlite3_stmt *stmt = NULL;
-    bool seen = false;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM source_file WHERE run_id = ? AND size = ?", -1,
-                           &stmt, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(stmt, 1, run_id);
-        sqlite3_bind_int64(stmt, 2, size);
-        seen = sqlite3_step(stmt) == SQLITE_ROW;
-    }
-    sqlite3_finalize(stmt);
-    return seen;
-}
-
-static bool hash_file(const char *path, char hex[65])
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    sha256 ctx;
-    sha256_init(&ctx);
-    char *buf = xmalloc(1 << 16);
-    size_t n;
-    while ((n = fread(buf, 1, 1 << 16, f)) > 0)
-        sha256_update(&ctx, buf, n);
-    bool ok = !ferror(f);
-    fclose(f);
-    free(buf);
-    sha256_final_hex(&ctx, hex);
-    return ok;
 }
 
 /* Rows per INSERT statement: one statement of many rows saves SQLite's
@@ -127,7 +75,10 @@ static void bind_row(const writer *w, sqlite3_stmt *st, int base, const pending_
 {
     sqlite3_bind_int64(st, base + 1, w->file_id);
     sqlite3_bind_int64(st, base + 2, row->t_ns);
-    sqlite3_bind_int(st, base + 3, row->level);
+    if (row->level >= 0)
+        sqlite3_bind_int(st, base + 3, row->level);
+    else
+        sqlite3_bind_null(st, base + 3);
     sqlite3_bind_double(st, base + 4, row->delay_ms);
     bind_text_ref(w, st, base + 5, row->operation);
     bind_text_ref(w, st, base + 6, row->session);
@@ -205,29 +156,6 @@ static void writer_clear(writer *w)
     w->text = NULL;
 }
 
-static int insert_file_row(sqlite3 *db, int64_t run_id, const char *path, writer *w,
-                           diag_list *diags)
-{
-    sqlite3_stmt *stmt;
-    if (store_prepare(db,
-                      "INSERT INTO source_file (run_id, path, size, sha256, kind, ingested_at) "
-                      "VALUES (?, ?, 0, '', 'probe', ?)",
-                      &stmt, diags))
-        return STATUS_FAILURE;
-    char when[32];
-    time_t now = time(NULL);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    sqlite3_bind_int64(stmt, 1, run_id);
-    sqlite3_bind_text(stmt, 2, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, when, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
-        return store_fail(db, diags, "cannot record the file");
-    w->file_id = sqlite3_last_insert_rowid(db);
-    return STATUS_OK;
-}
-
 /* Stores the header's host/guest where the run has none, and its other keys. */
 static int write_header(sqlite3 *db, int64_t run_id, int64_t file_id, const probe_header *h,
                         diag_list *diags)
@@ -260,27 +188,6 @@ static int write_header(sqlite3 *db, int64_t run_id, int64_t file_id, const prob
     }
     sqlite3_finalize(stmt);
     return status;
-}
-
-static int finish_file_row(writer *w, const char *sha, long long size, diag_list *diags)
-{
-    sqlite3_stmt *stmt;
-    if (store_prepare(w->db,
-                      "UPDATE source_file SET sha256 = ?, size = ?, samples = ?, first_sample = ?, "
-                      "last_sample = ? WHERE file_id = ?",
-                      &stmt, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_text(stmt, 1, sha, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, size);
-    sqlite3_bind_int64(stmt, 3, w->count);
-    if (w->count) {
-        sqlite3_bind_int64(stmt, 4, w->first);
-        sqlite3_bind_int64(stmt, 5, w->last);
-    }
-    sqlite3_bind_int64(stmt, 6, w->file_id);
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? STATUS_OK : store_fail(w->db, diags, "cannot record the file");
 }
 
 /* Streams the rows into the store; keeps reading after the first error so
@@ -318,17 +225,12 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     result->run = xstrdup(lone.name);
 
     /* Skip a file whose bytes the run already holds, before parsing it. */
-    struct stat st;
-    int64_t existing = run_record_find(db, lone.name);
-    if (existing && stat(path, &st) == 0 && size_seen(db, existing, (long long)st.st_size)) {
-        char sha[65];
-        char *copy = hash_file(path, sha) ? stored_copy(db, existing, sha) : NULL;
-        if (copy) {
-            diag_add(diags, DIAG_NOTE, path, 0, 0, "already in the store as '%s'; skipped", copy);
-            free(copy);
-            result->outcome = INGEST_DUPLICATE;
-            goto out;
-        }
+    char *copy = source_file_find_copy(db, lone.name, path);
+    if (copy) {
+        source_file_note_copy(diags, path, copy);
+        free(copy);
+        result->outcome = INGEST_DUPLICATE;
+        goto out;
     }
 
     if ((status = store_exec(db, "BEGIN IMMEDIATE", diags)))
@@ -337,7 +239,7 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     if ((status = run_record_ensure(db, &lone, &run, diags)))
         goto out;
     probe_reader_set_levels(reader, (const char *const *)run.levels, run.level_count);
-    if ((status = insert_file_row(db, run.run_id, path, &w, diags)) ||
+    if ((status = source_file_insert(db, run.run_id, path, "probe", &w.file_id, diags)) ||
         (status = write_header(db, run.run_id, w.file_id, h, diags)) ||
         (status = prepare_inserts(&w, diags)))
         goto out;
@@ -348,14 +250,16 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     status = status_worst(status, finish);
     if (status)
         goto out;
-    char *copy = stored_copy(db, run.run_id, sha);
+    copy = source_file_with_digest(db, run.run_id, sha);
     if (copy) {
-        diag_add(diags, DIAG_NOTE, path, 0, 0, "already in the store as '%s'; skipped", copy);
+        /* The same bytes under another name: found only now, rolled back. */
+        source_file_note_copy(diags, path, copy);
         free(copy);
         result->outcome = INGEST_DUPLICATE;
-        goto out; /* rolls back */
+        goto out;
     }
-    if ((status = finish_file_row(&w, sha, size, diags)))
+    if ((status = source_file_complete(db, w.file_id, sha, size, w.count, w.first, w.last,
+                                       diags)))
         goto out;
     writer_clear(&w); /* no statement may be pending at COMMIT */
     if ((status = store_exec(db, "COMMIT", diags)))
