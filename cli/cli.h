@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "ingest.h"
 #include "p3chart.h"
 #include "store.h"
 
@@ -70,10 +71,22 @@ int cli_finish(int status);
 /* The steps the commands share: each prints its diagnostics and returns
  * the status. */
 
+/* The options that say how to read counter files, shared by ingest and
+ * report: --tz, --encoding, --date, --date-order. */
+typedef struct cli_ingest_args {
+    const char *tz, *encoding, *date, *date_order;
+} cli_ingest_args;
+#define CLI_INGEST_OPTIONS(a)                                                                      \
+    {"tz", 0, &(a).tz, NULL}, {"encoding", 0, &(a).encoding, NULL}, {"date", 0, &(a).date, NULL}, \
+        {"date-order", 0, &(a).date_order, NULL}
+/* Checks those options into *opts; returns STATUS_USAGE after printing
+ * what is wrong. */
+int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ingest_options *opts);
+
 /* Ingests paths into db, printing per-file diagnostics and (unless quiet)
  * the totals. */
 int cli_ingest_paths(sqlite3 *db, const char *db_path, const char *const *paths, size_t count,
-                     bool quiet);
+                     const ingest_options *opts, bool quiet);
 /* Analyses every run, printing the totals unless quiet. */
 int cli_analyze(sqlite3 *db, bool quiet);
 /* Renders every analysed run (or run) under dir. */
@@ -88,5 +101,7 @@ int cmd_analyze(const cli_command *self, int argc, char **argv);
 int cmd_stats(const cli_command *self, int argc, char **argv);
 int cmd_render(const cli_command *self, int argc, char **argv);
 int cmd_report(const cli_command *self, int argc, char **argv);
+int cmd_counters(const cli_command *self, int argc, char **argv);
+int cmd_export(const cli_command *self, int argc, char **argv);
 
 #endif

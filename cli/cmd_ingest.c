@@ -1,9 +1,11 @@
 /* p3 ingest: files into the store. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "ingest.h"
+#include "run_options.h"
 #include "status.h"
 
 typedef struct ingest_progress {
@@ -33,13 +35,40 @@ static void print_totals(const char *db_path, const ingest_totals *t)
     printf("\n");
 }
 
+int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ingest_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    counter_options *c = &opts->counters;
+    if (args->tz) {
+        if (!run_options_parse_tz(args->tz, &c->tz_minutes))
+            return cli_usage_error(self, "bad --tz '%s': expected +HH:MM or -HH:MM", args->tz);
+        c->has_tz = true;
+    }
+    if (args->encoding) {
+        if (!run_options_encoding_known(args->encoding))
+            return cli_usage_error(self, "unknown --encoding '%s': use a name iconv knows, such "
+                                         "as CP1252, CP932 or CP1251 (iconv -l lists them)",
+                                   args->encoding);
+        c->encoding = args->encoding;
+    }
+    if (args->date) {
+        if (!run_options_parse_date(args->date, &c->year, &c->month, &c->day))
+            return cli_usage_error(self, "bad --date '%s': expected YYYY-MM-DD", args->date);
+        c->has_date = true;
+    }
+    if (args->date_order && !run_options_parse_date_order(args->date_order, &c->date_order))
+        return cli_usage_error(self, "bad --date-order '%s': use mdy, dmy, ymd or auto",
+                               args->date_order);
+    return STATUS_OK;
+}
+
 int cli_ingest_paths(sqlite3 *db, const char *db_path, const char *const *paths, size_t count,
-                     bool quiet)
+                     const ingest_options *opts, bool quiet)
 {
     diag_list *diags = diag_list_new();
     ingest_progress progress = {0};
     ingest_totals totals;
-    int status = ingest_paths(db, paths, count, on_file, &progress, &totals, diags);
+    int status = ingest_paths(db, paths, count, opts, on_file, &progress, &totals, diags);
     cli_print_diags(diags);
     diag_list_free(diags);
     cli_progress_end();
@@ -51,12 +80,17 @@ int cli_ingest_paths(sqlite3 *db, const char *db_path, const char *const *paths,
 int cmd_ingest(const cli_command *self, int argc, char **argv)
 {
     const char *db_path = CLI_DEFAULT_DB;
-    cli_option opts[] = {{"db", 0, &db_path, NULL}};
+    cli_ingest_args a = {0};
+    cli_option opts[] = {{"db", 0, &db_path, NULL},
+                         CLI_INGEST_OPTIONS(a)};
     char **paths;
     int count;
-    int status = cli_parse(self, argc, argv, opts, 1, &paths, &count);
+    int status = cli_parse(self, argc, argv, opts, sizeof opts / sizeof *opts, &paths, &count);
     if (status == STATUS_OK && count == 0)
         status = cli_usage_error(self, "no PATH to ingest");
+    ingest_options options;
+    if (status == STATUS_OK)
+        status = cli_ingest_options(self, &a, &options);
     if (status) {
         free(paths);
         return status == CLI_HELP_SHOWN ? STATUS_OK : status;
@@ -64,7 +98,8 @@ int cmd_ingest(const cli_command *self, int argc, char **argv)
     sqlite3 *db;
     status = cli_open_store(db_path, STORE_CREATE, &db);
     if (!status)
-        status = cli_ingest_paths(db, db_path, (const char *const *)paths, (size_t)count, false);
+        status = cli_ingest_paths(db, db_path, (const char *const *)paths, (size_t)count,
+                                  &options, false);
     store_close(db);
     free(paths);
     return status;

@@ -13,17 +13,20 @@
 int cmd_report(const cli_command *self, int argc, char **argv)
 {
     const char *dir = "p3-report", *overflow = NULL, *size = NULL;
-    cli_option opts[] = {{"output", 'o', &dir, NULL},
-                         {"overflow", 0, &overflow, NULL},
-                         {"size", 0, &size, NULL}};
+    cli_ingest_args a = {0};
+    cli_option opts[] = {{"output", 'o', &dir, NULL}, {"overflow", 0, &overflow, NULL},
+                         {"size", 0, &size, NULL}, CLI_INGEST_OPTIONS(a)};
     char **labs;
     int count;
-    int status = cli_parse(self, argc, argv, opts, 3, &labs, &count);
+    int status = cli_parse(self, argc, argv, opts, sizeof opts / sizeof *opts, &labs, &count);
     if (status == STATUS_OK && count == 0)
         status = cli_usage_error(self, "no LAB folder to report on");
     p3chart_options chart;
     if (status == STATUS_OK)
         status = cli_chart_options(self, overflow, size, &chart);
+    ingest_options ingest;
+    if (status == STATUS_OK)
+        status = cli_ingest_options(self, &a, &ingest);
     if (status) {
         free(labs);
         return status == CLI_HELP_SHOWN ? STATUS_OK : status;
@@ -38,8 +41,9 @@ int cmd_report(const cli_command *self, int argc, char **argv)
     status = cli_open_store(db_path, STORE_CREATE, &db);
     if (!status) {
         /* A rejected file does not stop the report: the rest is analysed. */
-        int ingest = cli_ingest_paths(db, db_path, (const char *const *)labs, (size_t)count, true);
-        status = ingest == STATUS_FAILURE ? ingest : STATUS_OK;
+        int ingested = cli_ingest_paths(db, db_path, (const char *const *)labs, (size_t)count,
+                                        &ingest, true);
+        status = ingested == STATUS_FAILURE ? ingested : STATUS_OK;
         if (!status)
             status = cli_analyze(db, true);
         if (!status)
@@ -51,7 +55,7 @@ int cmd_report(const cli_command *self, int argc, char **argv)
             diag_list_free(diags);
             printf("report in %s/: store p3.db, charts <run>/p3.png\n", dir);
         }
-        status = status_worst(status, ingest);
+        status = status_worst(status, ingested);
     }
     store_close(db);
     free(db_path);

@@ -9,8 +9,21 @@
 
 static int cmd_help(const cli_command *self, int argc, char **argv);
 
+/* The options of p3 ingest, for its help. */
+#define INGEST_OPTIONS_HELP                                                                        \
+    "  --db FILE          the store (default ./p3.db), created if missing\n"                      \
+    "  --tz +HH:MM        the UTC offset of local times in files that do not say\n"               \
+    "                     (perfmon headers cut short); run.ini: tz\n"                              \
+    "  --encoding NAME    the code page of files that are not UTF-8 or UTF-16, e.g.\n"            \
+    "                     CP932 (default: Windows-1252, with a warning); run.ini: encoding\n"     \
+    "  --date YYYY-MM-DD  the date of files whose timestamps carry only a time of day;\n"         \
+    "                     run.ini: date\n"                                                         \
+    "  --date-order ORDER mdy, dmy or ymd: how dates re-saved by Excel are written when\n"        \
+    "                     the file cannot tell; run.ini: date_order\n"                             \
+    "The command line wins over run.ini.\n"
+
 static const cli_command commands[] = {
-    {"ingest", cmd_ingest, "p3 ingest [--db FILE] PATH...",
+    {"ingest", cmd_ingest, "p3 ingest [--db FILE] [--tz +HH:MM] [--encoding NAME] [--date YYYY-MM-DD] [--date-order mdy|dmy|ymd] PATH...",
      "Read lab folders, run folders or single files into the store.",
      "PATH is a lab folder (one sub-folder per run), a run folder (probe logs and\n"
      "an optional run.ini, sub-folders included) or a single file. Each file goes\n"
@@ -18,8 +31,14 @@ static const cli_command commands[] = {
      "A broken file is reported as path:line:col and left out; the good files\n"
      "beside it still go in, and p3 exits with 1.\n"
      "\n"
+     "Files p3 reads: probe logs (format 1), perfmon CSV (PDH-CSV 4.0, from relog,\n"
+     "typeperf or perfmon), esxtop batch output, sadf -d, pidstat -h and virt-top\n"
+     "--csv. A counter file is recorded as measured on the host or in a guest by the\n"
+     "machine its counter paths name (run.ini's host and guest), else by a host/ or\n"
+     "guest/ folder; esxtop and virt-top are host-side.\n"
+     "\n"
      "options:\n"
-     "  --db FILE   the store (default ./p3.db), created if missing\n"},
+     INGEST_OPTIONS_HELP},
     {"analyze", cmd_analyze, "p3 analyze [--db FILE]",
      "Compute each run's per-level delay distribution and statistics.",
      "For every run and load level: the share of samples in each delay bucket\n"
@@ -56,7 +75,7 @@ static const cli_command commands[] = {
      "  --overflow MODE    fold (default): delays over the last edge join the last\n"
      "                     column, with a note; column: they get a column of their own\n"
      "  --size WxH         image size in pixels (default 1600x1000)\n"},
-    {"report", cmd_report, "p3 report [-o DIR] [--overflow fold|column] [--size WxH] LAB...",
+    {"report", cmd_report, "p3 report [-o DIR] [--overflow fold|column] [--size WxH] [ingest options] LAB...",
      "The main job: ingest, analyse and draw every run of each LAB.",
      "Ingests every run of each LAB folder into DIR/p3.db, analyses them, draws\n"
      "DIR/<run>/p3.png, and prints one line per run: samples, levels and the worst\n"
@@ -66,7 +85,30 @@ static const cli_command commands[] = {
      "options:\n"
      "  -o, --output DIR   the report folder (default ./p3-report)\n"
      "  --overflow MODE    as for p3 render\n"
-     "  --size WxH         as for p3 render\n"},
+     "  --size WxH         as for p3 render\n"
+     "  --tz, --encoding, --date, --date-order   as for p3 ingest\n"},
+    {"counters", cmd_counters, "p3 counters [--db FILE] [--run NAME] [--format table|csv] [PATTERN]",
+     "List the counters stored from perfmon, esxtop and Linux host traces.",
+     "One line per counter: its run, file, path, the side it was measured on (host,\n"
+     "guest or unknown), how many values it has, and their min, mean and max. The CSV\n"
+     "header is run,file,path,side,samples,min,mean,max. PATTERN is a glob over the\n"
+     "whole counter path, ignoring case: '*' matches anything (backslashes too), '?'\n"
+     "one character; quote it. Example: p3 counters '*\\Processor(_Total)\\*'\n"
+     "\n"
+     "options:\n"
+     "  --db FILE        the store (default ./p3.db)\n"
+     "  --run NAME       only this run\n"
+     "  --format FORMAT  table (default) or csv\n"},
+    {"export", cmd_export, "p3 export [--db FILE] [--run NAME] --counter PATTERN",
+     "Write counter series as CSV.",
+     "Writes run,time_utc,path,value: one line per timestamp of every counter whose\n"
+     "path matches PATTERN (as for p3 counters), in time order, times in UTC, the\n"
+     "value empty where the file had none.\n"
+     "\n"
+     "options:\n"
+     "  --db FILE          the store (default ./p3.db)\n"
+     "  --run NAME         only this run\n"
+     "  --counter PATTERN  which counters\n"},
     {"help", cmd_help, "p3 help [COMMAND]", "Show help for p3 or one command.", ""},
 };
 

@@ -11,16 +11,19 @@
 
 #include "probe_reader.h"
 #include "run_ini.h"
+#include "run_options.h"
 #include "run_record.h"
+#include "schedule_ingest.h"
 #include "status.h"
 #include "store.h"
 #include "xalloc.h"
 
 /* What a file holds, judged from its name and first bytes. */
 typedef enum file_kind {
-    FILE_UNKNOWN, /* nothing p3 reads */
-    FILE_RUN_INI, /* a run's description */
-    FILE_PROBE    /* a probe log */
+    FILE_UNKNOWN,  /* nothing p3 reads */
+    FILE_RUN_INI,  /* a run's description */
+    FILE_SCHEDULE, /* schedule.csv: when each level ran */
+    FILE_PROBE     /* a probe log */
 } file_kind;
 
 /* Bytes read to recognise a format. */
@@ -28,6 +31,7 @@ typedef enum file_kind {
 
 typedef struct walk {
     sqlite3 *db;
+    counter_options command_line; /* options given on the command line */
     ingest_file_fn on_file;
     void *ctx;
     ingest_totals *totals;
@@ -51,6 +55,8 @@ static file_kind classify(const char *path)
 {
     if (strcmp(base_name(path), "run.ini") == 0)
         return FILE_RUN_INI;
+    if (schedule_ingest_is_schedule(path))
+        return FILE_SCHEDULE;
     if (has_suffix(path, ".probe"))
         return FILE_PROBE; /* read as one even if damaged, so damage is reported */
     char head[SNIFF_BYTES];
@@ -154,13 +160,17 @@ static void report(walk *w, const char *path, const ingest_file_result *r)
         w->on_file(w->ctx, path, r, w->diags);
 }
 
-static void ingest_file(walk *w, const run_spec *spec, const char *fallback, const char *path,
-                        bool named)
+static void ingest_file(walk *w, const run_spec *spec, const counter_options *options,
+                        const char *fallback, const char *path, bool named)
 {
     ingest_file_result r = {.outcome = INGEST_IGNORED};
+    (void)options; /* for the counter formats, dispatched once their readers land */
     switch (classify(path)) {
     case FILE_PROBE:
         probe_ingest_file(w->db, spec, fallback, path, &r, w->diags);
+        break;
+    case FILE_SCHEDULE:
+        schedule_ingest_file(w->db, spec, fallback, path, &r, w->diags);
         break;
     case FILE_RUN_INI:
         return; /* read with its folder */
@@ -180,7 +190,8 @@ static void ingest_file(walk *w, const run_spec *spec, const char *fallback, con
 
 /* Every file under dir, recursively (sub-folders such as host/ and guest/
  * belong to the run), in name order. */
-static void ingest_tree(walk *w, const run_spec *spec, const char *dir)
+static void ingest_tree(walk *w, const run_spec *spec, const counter_options *options,
+                        const char *dir)
 {
     size_t count;
     char **names = list_dir(dir, &count, w->diags);
@@ -191,24 +202,40 @@ static void ingest_tree(walk *w, const run_spec *spec, const char *dir)
     for (size_t i = 0; i < count && w->status != STATUS_FAILURE; i++) {
         char *path = join(dir, names[i]);
         if (is_dir(path))
-            ingest_tree(w, spec, path);
+            ingest_tree(w, spec, options, path);
         else
-            ingest_file(w, spec, NULL, path, false);
+            ingest_file(w, spec, options, NULL, path, false);
         free(path);
     }
     free_list(names, count);
 }
 
-/* Reads dir/run.ini if there is one; false after reporting a broken one. */
-static bool read_ini(walk *w, const char *dir, run_ini **ini, char **ini_path)
+/* Reads dir/run.ini if there is one, and the options that apply to the
+ * run (*options: the command line's, completed from run.ini); false after
+ * reporting a broken run.ini. */
+static bool read_ini(walk *w, const char *dir, run_ini **ini, char **ini_path,
+                     counter_options *options)
 {
     *ini = NULL;
     *ini_path = join(dir, "run.ini");
+    *options = w->command_line;
     if (access(*ini_path, F_OK) != 0)
         return true;
     int status = run_ini_read(*ini_path, ini, w->diags);
-    if (status == STATUS_OK)
+    counter_options from_ini;
+    if (status == STATUS_OK) {
+        int read_status = run_options_from_ini(*ini, *ini_path, &from_ini, w->diags);
+        int check_status = run_options_check_settings(*ini, *ini_path, w->diags);
+        status = status_worst(read_status, check_status);
+    }
+    if (status != STATUS_OK && *ini) {
+        run_ini_free(*ini);
+        *ini = NULL;
+    }
+    if (status == STATUS_OK) {
+        *options = run_options_merge(&w->command_line, &from_ini);
         return true;
+    }
     ingest_file_result r = {.outcome = status == STATUS_FAILURE ? INGEST_FAILED : INGEST_REJECTED};
     diag_add(w->diags, DIAG_NOTE, dir, 0, 0, "run not ingested: its run.ini has errors");
     report(w, *ini_path, &r);
@@ -242,11 +269,12 @@ static void ingest_run_folder(walk *w, const char *dir)
 {
     run_ini *ini;
     char *ini_path;
+    counter_options options;
     char *name = folder_name(dir);
-    if (read_ini(w, dir, &ini, &ini_path)) {
+    if (read_ini(w, dir, &ini, &ini_path, &options)) {
         run_spec spec = {.name = name, .folder = dir, .ini = ini, .ini_path = ini_path};
         if (ensure_run(w, &spec))
-            ingest_tree(w, &spec, dir);
+            ingest_tree(w, &spec, &options, dir);
     }
     run_ini_free(ini);
     free(ini_path);
@@ -307,13 +335,14 @@ static void ingest_lone_file(walk *w, const char *path)
     char *name = folder_name(dir);
     run_ini *ini;
     char *ini_path;
-    if (read_ini(w, dir, &ini, &ini_path)) {
+    counter_options options;
+    if (read_ini(w, dir, &ini, &ini_path, &options)) {
         run_spec spec = {.name = ini ? name : NULL,
                          .folder = ini ? dir : NULL,
                          .ini = ini,
                          .ini_path = ini_path};
         if (!ini || ensure_run(w, &spec))
-            ingest_file(w, &spec, name, path, true);
+            ingest_file(w, &spec, &options, name, path, true);
     }
     run_ini_free(ini);
     free(ini_path);
@@ -321,11 +350,13 @@ static void ingest_lone_file(walk *w, const char *path)
     free(dir);
 }
 
-int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, ingest_file_fn on_file,
-                 void *ctx, ingest_totals *totals, diag_list *diags)
+int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, const ingest_options *opts,
+                 ingest_file_fn on_file, void *ctx, ingest_totals *totals, diag_list *diags)
 {
     memset(totals, 0, sizeof *totals);
     walk w = {.db = db, .on_file = on_file, .ctx = ctx, .totals = totals, .diags = diags};
+    if (opts)
+        w.command_line = opts->counters;
     for (size_t i = 0; i < count && w.status != STATUS_FAILURE; i++) {
         struct stat st;
         if (stat(paths[i], &st) != 0) {

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "counter_sink.h"
 #include "diag.h"
 #include "probe_ingest.h"
 
@@ -20,15 +21,21 @@ typedef struct ingest_totals {
     long long samples; /* samples stored */
 } ingest_totals;
 
+/* How to read what is ingested. */
+typedef struct ingest_options {
+    counter_options counters; /* from the command line; a run's run.ini fills in
+                                 what these leave unset */
+} ingest_options;
+
 /* Called after each file with its result and the diagnostics so far (the
  * callee may print and clear them). */
 typedef void (*ingest_file_fn)(void *ctx, const char *path, const ingest_file_result *result,
                                diag_list *diags);
 
-/* Ingests every path. Returns STATUS_OK, STATUS_BAD_INPUT when some input
- * was rejected or missing, or STATUS_FAILURE when the store failed (then it
- * stops). on_file may be NULL. */
-int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, ingest_file_fn on_file,
-                 void *ctx, ingest_totals *totals, diag_list *diags);
+/* Ingests every path. opts and on_file may be NULL. Returns STATUS_OK,
+ * STATUS_BAD_INPUT when some input was rejected or missing, or
+ * STATUS_FAILURE when the store failed (then it stops). */
+int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, const ingest_options *opts,
+                 ingest_file_fn on_file, void *ctx, ingest_totals *totals, diag_list *diags);
 
 #endif
