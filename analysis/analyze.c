@@ -1,11 +1,15 @@
 #include "analyze.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "series.h"
+#include "settings.h"
 #include "sha256.h"
 #include "stats.h"
 #include "status.h"
@@ -17,56 +21,129 @@ const size_t analyze_paper_edge_count = 10;
 
 /* Changes whenever what analysis computes changes, so that stored results of
  * an older p3 are recomputed rather than trusted. */
-#define ANALYSIS_REVISION "p3-analysis-1"
+#define ANALYSIS_REVISION "p3-analysis-2"
 
 /* Percentiles stored, in 1/10000. */
-enum { P50 = 5000, P90 = 9000, P95 = 9500, P99 = 9900 };
-
-/* One run's samples, grouped by level after load_samples(). */
-typedef struct run_data {
-    int64_t run_id;
-    char *name;
-    size_t level_count;
-    double *delay;        /* n delays */
-    unsigned char *level; /* level of each delay; LEVEL_NONE when unplaced */
-    size_t n;             /* samples loaded */
-    size_t *level_start;  /* level_count + 1 offsets into delay after grouping */
-    long long unplaced;   /* samples without a level */
-} run_data;
+enum { P50 = 5000, P90 = 9000, P95 = 9500, P99 = 9900, P999 = 9990 };
 
 /* Marks a sample no level was given to. */
 #define LEVEL_NONE 255
 
-typedef struct settings {
-    const double *edges;
-    size_t edge_count;
-    double endurance_ms;
-} settings;
+/* How a sample got its level. */
+enum { BY_PROBE, BY_SCHEDULE, BY_CPU, METHODS };
+static const char *const method_names[METHODS] = {"probe", "schedule", "cpu"};
+
+/* One interval of schedule.csv. */
+typedef struct interval {
+    int64_t start, end;
+    int level;
+} interval;
+
+/* Which counter rows ran during which level: rows x levels bits. */
+typedef struct row_marks {
+    unsigned char *bits;
+    size_t rows, levels;
+} row_marks;
+
+/* A level's results besides its distribution. */
+typedef struct level_result {
+    long long by[METHODS];   /* samples placed by each method */
+    int64_t first_t, last_t; /* its earliest and latest sample */
+    double host, guest, ready, useful, discrepancy; /* NaN when unknown */
+    long host_rows, guest_rows;
+    bool untrusted;
+    double p95;              /* NaN without samples */
+} level_result;
+
+/* One run on its way through analysis. */
+typedef struct run_data {
+    int64_t run_id;
+    char *name;
+    size_t level_count;
+    char **level_names;
+    run_settings settings;
+    series host, guest, ready;   /* host is the guest's own counter for native runs */
+    bool host_is_own;            /* native: host was taken from the machine's own counter */
+    interval *schedule;
+    size_t schedule_count;
+    row_marks host_marks, guest_marks, ready_marks;
+    double *delay;               /* n delays */
+    unsigned char *level;        /* their levels; LEVEL_NONE when unplaced */
+    size_t n;
+    size_t *level_start;         /* level_count + 1 offsets into delay after grouping */
+    long long unplaced;
+    long long by_guest_cpu;      /* samples placed by the guest's own counter */
+    level_result *levels;
+    double overhead, overhead_lo, overhead_hi;
+    bool overhead_assumed;
+    char *overhead_method;
+    int onset_endurance, onset_margin; /* level, or -1 */
+    diag_list *notes;            /* what the user should know about this run */
+} run_data;
+
+static void marks_init(row_marks *m, size_t rows, size_t levels)
+{
+    m->rows = rows;
+    m->levels = levels;
+    m->bits = xcalloc((rows * levels + 7) / 8 + 1, 1);
+}
+
+static void mark(row_marks *m, size_t row, size_t level)
+{
+    size_t bit = row * m->levels + level;
+    m->bits[bit / 8] |= (unsigned char)(1u << (bit % 8));
+}
+
+static bool marked(const row_marks *m, size_t row, size_t level)
+{
+    size_t bit = row * m->levels + level;
+    return m->bits[bit / 8] >> (bit % 8) & 1;
+}
 
 static void run_data_clear(run_data *r)
 {
+    for (size_t i = 0; i < r->level_count; i++)
+        free(r->level_names ? r->level_names[i] : NULL);
+    free(r->level_names);
     free(r->name);
+    run_settings_clear(&r->settings);
+    series_clear(&r->host);
+    series_clear(&r->guest);
+    series_clear(&r->ready);
+    free(r->schedule);
+    free(r->host_marks.bits);
+    free(r->guest_marks.bits);
+    free(r->ready_marks.bits);
     free(r->delay);
     free(r->level);
     free(r->level_start);
+    free(r->levels);
+    free(r->overhead_method);
+    diag_list_free(r->notes);
     memset(r, 0, sizeof *r);
 }
 
+static void note(run_data *r, diag_severity severity, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void note(run_data *r, diag_severity severity, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *message = xvasprintf(fmt, ap);
+    va_end(ap);
+    diag_add(r->notes, severity, r->name, 0, 0, "%s", message);
+    free(message);
+}
+
 /* SHA-256 over what the results depend on: the revision, the settings, the
- * run's levels and the content of its files. */
-static int input_digest(sqlite3 *db, const run_data *r, const settings *s, char hex[65],
-                        diag_list *diags)
+ * run's levels and description, and the content of its files. */
+static int input_digest(sqlite3 *db, const run_data *r, char hex[65], diag_list *diags)
 {
     sha256 ctx;
     sha256_init(&ctx);
-    char buf[64];
     sha256_update(&ctx, ANALYSIS_REVISION "\n", strlen(ANALYSIS_REVISION) + 1);
-    for (size_t i = 0; i < s->edge_count; i++) {
-        snprintf(buf, sizeof buf, "edge %.17g\n", s->edges[i]);
-        sha256_update(&ctx, buf, strlen(buf));
-    }
-    snprintf(buf, sizeof buf, "endurance %.17g\n", s->endurance_ms);
-    sha256_update(&ctx, buf, strlen(buf));
+    run_settings_digest(&r->settings, &ctx);
     sqlite3_stmt *stmt;
     if (store_prepare(db,
                       "SELECT 'level ' || name FROM run_level WHERE run_id = ?1 UNION ALL "
@@ -101,7 +178,151 @@ static bool results_stand(sqlite3 *db, int64_t run_id, const char *digest)
     return same;
 }
 
-/* Reads the run's samples file by file through their sample_id ranges. */
+static int load_level_names(sqlite3 *db, run_data *r, diag_list *diags)
+{
+    sqlite3_stmt *stmt;
+    if (store_prepare(db, "SELECT name FROM run_level WHERE run_id = ? ORDER BY level", &stmt,
+                      diags))
+        return STATUS_FAILURE;
+    sqlite3_bind_int64(stmt, 1, r->run_id);
+    r->level_names = xcalloc(r->level_count + 1, sizeof *r->level_names);
+    for (size_t i = 0; i < r->level_count && sqlite3_step(stmt) == SQLITE_ROW; i++)
+        r->level_names[i] = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return STATUS_OK;
+}
+
+static int interval_order(const void *a, const void *b)
+{
+    const interval *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static int load_schedule(sqlite3 *db, run_data *r, diag_list *diags)
+{
+    sqlite3_stmt *stmt;
+    if (store_prepare(db,
+                      "SELECT s.start_ns, s.end_ns, s.level FROM schedule s JOIN source_file f "
+                      "USING (file_id) WHERE f.run_id = ?",
+                      &stmt, diags))
+        return STATUS_FAILURE;
+    sqlite3_bind_int64(stmt, 1, r->run_id);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        r->schedule = xreallocarray(r->schedule, r->schedule_count + 1, sizeof *r->schedule);
+        r->schedule[r->schedule_count++] =
+            (interval){sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
+                       sqlite3_column_int(stmt, 2)};
+    }
+    sqlite3_finalize(stmt);
+    if (r->schedule_count)
+        qsort(r->schedule, r->schedule_count, sizeof *r->schedule, interval_order);
+    return STATUS_OK;
+}
+
+/* The level the schedule gives instant t, or -1. */
+static int scheduled_level(const run_data *r, int64_t t)
+{
+    size_t lo = 0, hi = r->schedule_count;
+    while (lo < hi) { /* the first interval starting after t */
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->schedule[mid].start <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i-- > 0;) {
+        if (r->schedule[i].end > t)
+            return r->schedule[i].level;
+        if (i + 8 < lo)
+            break; /* intervals of one file do not overlap: no need to look far */
+    }
+    return -1;
+}
+
+/* The level a CPU value falls in by the thresholds. */
+static int cpu_level(const run_settings *s, double cpu)
+{
+    size_t k = 0;
+    while (k < s->threshold_count && cpu >= s->thresholds[k])
+        k++;
+    return (int)k;
+}
+
+/* Loads the CPU series: host, guest, ready. For a native run the machine's
+ * own Processor(_Total) is the truth, and serves as host CPU. */
+static int load_series(sqlite3 *db, run_data *r)
+{
+    if (series_load(db, r->run_id, r->name, SERIES_GUEST_CPU, &r->settings, &r->guest, r->notes) ||
+        series_load(db, r->run_id, r->name, SERIES_READY, &r->settings, &r->ready, r->notes))
+        return STATUS_FAILURE;
+    if (r->settings.native && !r->settings.host_counter) {
+        r->host = (series){.n = r->guest.n};
+        r->host.t = xreallocarray(NULL, r->guest.n + 1, sizeof *r->host.t);
+        r->host.v = xreallocarray(NULL, r->guest.n + 1, sizeof *r->host.v);
+        memcpy(r->host.t, r->guest.t, r->guest.n * sizeof *r->host.t);
+        memcpy(r->host.v, r->guest.v, r->guest.n * sizeof *r->host.v);
+        r->host.description = r->guest.description ? xstrdup(r->guest.description) : NULL;
+        r->host_is_own = true;
+    } else if (series_load(db, r->run_id, r->name, SERIES_HOST_CPU, &r->settings, &r->host,
+                           r->notes)) {
+        return STATUS_FAILURE;
+    }
+    marks_init(&r->host_marks, r->host.n, r->level_count);
+    marks_init(&r->guest_marks, r->guest.n, r->level_count);
+    marks_init(&r->ready_marks, r->ready.n, r->level_count);
+    return STATUS_OK;
+}
+
+/* Places one sample and records what its level saw of the counters. */
+typedef struct cursor {
+    long host, guest, ready; /* last covering rows: lookups in time order are O(1) */
+} cursor;
+
+static int place(run_data *r, cursor *c, int64_t t, int probe_level)
+{
+    int level = -1, method = BY_PROBE;
+    if (probe_level >= 0 && (size_t)probe_level < r->level_count) {
+        level = probe_level;
+    } else if (r->schedule_count && (level = scheduled_level(r, t)) >= 0) {
+        method = BY_SCHEDULE;
+    } else if (r->settings.threshold_count) {
+        const series *s = r->host.n ? &r->host : &r->guest;
+        long *hint = r->host.n ? &c->host : &c->guest;
+        long row = series_cover(s, t, *hint);
+        if (row >= 0) {
+            *hint = row;
+            level = cpu_level(&r->settings, s->v[row]);
+            method = BY_CPU;
+            if (s == &r->guest && !r->host_is_own)
+                r->by_guest_cpu++;
+        }
+    }
+    if (level < 0 || (size_t)level >= r->level_count)
+        return -1;
+    level_result *lr = &r->levels[level];
+    if (lr->by[BY_PROBE] + lr->by[BY_SCHEDULE] + lr->by[BY_CPU] == 0 || t < lr->first_t)
+        lr->first_t = t;
+    if (t > lr->last_t || lr->by[BY_PROBE] + lr->by[BY_SCHEDULE] + lr->by[BY_CPU] == 0)
+        lr->last_t = t;
+    lr->by[method]++;
+    long row;
+    if ((row = series_cover(&r->host, t, c->host)) >= 0) {
+        c->host = row;
+        mark(&r->host_marks, (size_t)row, (size_t)level);
+    }
+    if ((row = series_cover(&r->guest, t, c->guest)) >= 0) {
+        c->guest = row;
+        mark(&r->guest_marks, (size_t)row, (size_t)level);
+    }
+    if ((row = series_cover(&r->ready, t, c->ready)) >= 0) {
+        c->ready = row;
+        mark(&r->ready_marks, (size_t)row, (size_t)level);
+    }
+    return level;
+}
+
+/* Reads the run's samples file by file through their sample_id ranges and
+ * places each. */
 static int load_samples(sqlite3 *db, run_data *r, diag_list *diags)
 {
     sqlite3_stmt *files, *rows;
@@ -120,23 +341,25 @@ static int load_samples(sqlite3 *db, run_data *r, diag_list *diags)
                       "kind = 'probe' AND samples > 0 ORDER BY file_id",
                       &files, diags))
         return STATUS_FAILURE;
-    if (store_prepare(db, "SELECT level, delay_ms FROM sample WHERE sample_id BETWEEN ? AND ?",
+    if (store_prepare(db,
+                      "SELECT t_ns, level, delay_ms FROM sample WHERE sample_id BETWEEN ? AND ?",
                       &rows, diags)) {
         sqlite3_finalize(files);
         return STATUS_FAILURE;
     }
     sqlite3_bind_int64(files, 1, r->run_id);
     int status = STATUS_OK;
+    cursor c = {-1, -1, -1};
     while (!status && sqlite3_step(files) == SQLITE_ROW) {
         sqlite3_bind_int64(rows, 1, sqlite3_column_int64(files, 0));
         sqlite3_bind_int64(rows, 2, sqlite3_column_int64(files, 1));
         int rc;
         while ((rc = sqlite3_step(rows)) == SQLITE_ROW && r->n < total) {
-            int level = sqlite3_column_type(rows, 0) == SQLITE_NULL ? -1
-                                                                    : sqlite3_column_int(rows, 0);
-            r->level[r->n] = level >= 0 && (size_t)level < r->level_count ? (unsigned char)level
-                                                                          : LEVEL_NONE;
-            r->delay[r->n++] = sqlite3_column_double(rows, 1);
+            int probe_level =
+                sqlite3_column_type(rows, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(rows, 1);
+            int level = place(r, &c, sqlite3_column_int64(rows, 0), probe_level);
+            r->level[r->n] = level < 0 ? LEVEL_NONE : (unsigned char)level;
+            r->delay[r->n++] = sqlite3_column_double(rows, 2);
         }
         if (rc != SQLITE_DONE && rc != SQLITE_ROW)
             status = store_fail(db, diags, "cannot read samples");
@@ -182,39 +405,208 @@ static void group_by_level(run_data *r)
     free(next);
 }
 
-static void bind_or_null(sqlite3_stmt *stmt, int index, double v, bool defined)
+/* Mean of the series over the rows marked for level; NaN when none. */
+static double marked_mean(const series *s, const row_marks *m, size_t level, long *rows)
 {
-    if (defined && isfinite(v))
+    double sum = 0;
+    long n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (marked(m, i, level)) {
+            sum += s->v[i];
+            n++;
+        }
+    *rows = n;
+    return n ? sum / (double)n : NAN;
+}
+
+static bool is_idle_name(const char *name)
+{
+    return strcasecmp(name, "None") == 0 || strcasecmp(name, "Idle") == 0;
+}
+
+/* Estimates the virtualization overhead from the lightest level with host
+ * rows: host-measured CPU minus what the guest itself says there (the guest
+ * is nearly idle, so its own counters are not distorted by pauses), or the
+ * host-measured CPU alone when the level is the idle one and the guest has
+ * no counters. Falls back to the configured default, marked assumed. */
+static void estimate_overhead(run_data *r)
+{
+    r->overhead_lo = r->overhead_hi = NAN;
+    if (r->host_is_own || r->settings.native) {
+        r->overhead = 0;
+        r->overhead_assumed = false;
+        r->overhead_method = xstrdup("native: no virtualization");
+        return;
+    }
+    size_t level = r->level_count;
+    for (size_t l = 0; l < r->level_count && level == r->level_count; l++)
+        for (size_t i = 0; i < r->host.n; i++)
+            if (marked(&r->host_marks, i, l)) {
+                level = l;
+                break;
+            }
+    bool with_guest = r->guest.n > 0;
+    if (level < r->level_count && (with_guest || is_idle_name(r->level_names[level]))) {
+        double *d = xreallocarray(NULL, r->host.n + 1, sizeof *d);
+        size_t n = 0;
+        long hint = -1;
+        for (size_t i = 0; i < r->host.n; i++) {
+            if (!marked(&r->host_marks, i, level))
+                continue;
+            double g = 0;
+            if (with_guest) {
+                long row = series_cover(&r->guest, r->host.t[i], hint);
+                if (row < 0)
+                    continue;
+                hint = row;
+                g = r->guest.v[row];
+            }
+            d[n++] = r->host.v[i] - g;
+        }
+        if (n >= 2) {
+            double mean, variance;
+            stats_mean_variance(d, n, &mean, &variance);
+            stats_mean_ci(mean, sqrt(variance), n, &r->overhead_lo, &r->overhead_hi);
+            r->overhead = mean;
+            r->overhead_assumed = false;
+            r->overhead_method =
+                with_guest ? xasprintf("host-measured minus guest-reported CPU during %s, over "
+                                       "%zu counter rows",
+                                       r->level_names[level], n)
+                           : xasprintf("host-measured CPU during %s (the guest idle), over %zu "
+                                       "counter rows",
+                                       r->level_names[level], n);
+            free(d);
+            return;
+        }
+        free(d);
+    }
+    r->overhead = r->settings.overhead_default_pct;
+    r->overhead_assumed = true;
+    r->overhead_method =
+        xasprintf("assumed: %g %% of a CPU (cpu.overhead_pct), as the run cannot measure it",
+                  r->settings.overhead_default_pct);
+}
+
+/* CPU accounting of every level, the overhead, and useful work. */
+static void account_cpu(run_data *r)
+{
+    estimate_overhead(r);
+    double worst = 0;
+    size_t worst_level = 0;
+    for (size_t l = 0; l < r->level_count; l++) {
+        level_result *lr = &r->levels[l];
+        long ready_rows;
+        lr->host = marked_mean(&r->host, &r->host_marks, l, &lr->host_rows);
+        lr->guest = marked_mean(&r->guest, &r->guest_marks, l, &lr->guest_rows);
+        lr->ready = marked_mean(&r->ready, &r->ready_marks, l, &ready_rows);
+        lr->discrepancy = lr->guest - lr->host;
+        lr->untrusted = !r->host_is_own && isfinite(lr->discrepancy) &&
+                        lr->discrepancy > r->settings.trust_margin_pct;
+        lr->useful = isfinite(lr->host) ? fmax(0, lr->host - r->overhead) : NAN;
+        if (lr->untrusted && lr->discrepancy > worst) {
+            worst = lr->discrepancy;
+            worst_level = l;
+        }
+    }
+    if (worst > 0)
+        note(r, DIAG_WARNING,
+             "the guest's own counters over-report its CPU, by up to %.1f points at %s: a paused "
+             "guest charges the pause to whatever it was running; trust the host-side figures",
+             worst, r->level_names[worst_level]);
+}
+
+/* The two onsets of degradation: the lightest level whose p95 is over the
+ * endurance line, and the lightest whose p95 exceeds the lightest level's
+ * p95 by more than the margin. */
+static void find_onsets(run_data *r)
+{
+    r->onset_endurance = r->onset_margin = -1;
+    double base = NAN;
+    for (size_t l = 0; l < r->level_count; l++) {
+        double p95 = r->levels[l].p95;
+        if (isnan(p95))
+            continue;
+        if (isnan(base))
+            base = p95;
+        if (r->onset_endurance < 0 && p95 > r->settings.endurance_ms)
+            r->onset_endurance = (int)l;
+        if (r->onset_margin < 0 && p95 > base + r->settings.onset_margin_ms)
+            r->onset_margin = (int)l;
+    }
+}
+
+static void bind_or_null(sqlite3_stmt *stmt, int index, double v)
+{
+    if (isfinite(v))
         sqlite3_bind_double(stmt, index, v);
     else
         sqlite3_bind_null(stmt, index);
 }
 
+static const char level_stats_sql[] =
+    "INSERT INTO level_stats (run_id, level, n, mean_ms, variance_ms2, stddev_ms, min_ms, p50_ms, "
+    "p90_ms, p95_ms, p99_ms, max_ms, pct_over_endurance, cv, p999_ms, pct_le_50, mean_ci_lo, "
+    "mean_ci_hi, p50_ci_lo, p50_ci_hi, p95_ci_lo, p95_ci_hi, p99_ci_lo, p99_ci_hi, level_source, "
+    "n_probe, n_schedule, n_cpu) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
 /* Computes and inserts one level's statistics and buckets. */
-static int write_level(sqlite3 *db, sqlite3_stmt *stats_stmt, sqlite3_stmt *bucket_stmt,
-                       const run_data *r, size_t level, const settings *s, diag_list *diags)
+static int write_level(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *bucket_stmt, run_data *r,
+                       size_t level, diag_list *diags)
 {
+    const run_settings *s = &r->settings;
     double *x = r->delay + r->level_start[level];
     size_t n = r->level_start[level + 1] - r->level_start[level];
+    level_result *lr = &r->levels[level];
     stats_sort(x, n);
     double mean = NAN, variance = NAN;
     if (n)
         stats_mean_variance(x, n, &mean, &variance);
-    sqlite3_bind_int64(stats_stmt, 1, r->run_id);
-    sqlite3_bind_int64(stats_stmt, 2, (sqlite3_int64)level);
-    sqlite3_bind_int64(stats_stmt, 3, (sqlite3_int64)n);
-    bind_or_null(stats_stmt, 4, mean, n > 0);
-    bind_or_null(stats_stmt, 5, variance, n > 1);
-    bind_or_null(stats_stmt, 6, sqrt(variance), n > 1);
-    bind_or_null(stats_stmt, 7, n ? x[0] : 0, n > 0);
-    static const unsigned percentiles[] = {P50, P90, P95, P99};
+    double sd = n > 1 ? sqrt(variance) : NAN;
+    double pct[5], lo[3], hi[3];
+    static const unsigned ps[5] = {P50, P90, P95, P99, P999};
+    for (int k = 0; k < 5; k++)
+        pct[k] = n ? stats_percentile(x, n, ps[k]) : NAN;
+    static const unsigned ci_ps[3] = {P50, P95, P99};
+    for (int k = 0; k < 3; k++)
+        stats_percentile_ci(x, n, ci_ps[k], &lo[k], &hi[k]);
+    double mean_lo, mean_hi;
+    stats_mean_ci(mean, sd, n, &mean_lo, &mean_hi);
+    lr->p95 = pct[2];
+    double share = n ? 100.0 / (double)n : NAN;
+    int c = 1;
+    sqlite3_bind_int64(st, c++, r->run_id);
+    sqlite3_bind_int64(st, c++, (sqlite3_int64)level);
+    sqlite3_bind_int64(st, c++, (sqlite3_int64)n);
+    bind_or_null(st, c++, mean);
+    bind_or_null(st, c++, n > 1 ? variance : NAN);
+    bind_or_null(st, c++, sd);
+    bind_or_null(st, c++, n ? x[0] : NAN);
     for (int k = 0; k < 4; k++)
-        bind_or_null(stats_stmt, 8 + k, n ? stats_percentile(x, n, percentiles[k]) : 0, n > 0);
-    bind_or_null(stats_stmt, 12, n ? x[n - 1] : 0, n > 0);
-    double over = n ? 100.0 * (double)(n - stats_count_le(x, n, s->endurance_ms)) / (double)n : 0;
-    bind_or_null(stats_stmt, 13, over, n > 0);
-    int rc = sqlite3_step(stats_stmt);
-    sqlite3_reset(stats_stmt);
+        bind_or_null(st, c++, pct[k]);
+    bind_or_null(st, c++, n ? x[n - 1] : NAN);
+    bind_or_null(st, c++, share * (double)(n - stats_count_le(x, n, s->endurance_ms)));
+    bind_or_null(st, c++, n > 1 && mean > 0 ? sd / mean : NAN);
+    bind_or_null(st, c++, pct[4]);
+    bind_or_null(st, c++, share * (double)stats_count_le(x, n, 50));
+    bind_or_null(st, c++, mean_lo);
+    bind_or_null(st, c++, mean_hi);
+    for (int k = 0; k < 3; k++) {
+        bind_or_null(st, c++, lo[k]);
+        bind_or_null(st, c++, hi[k]);
+    }
+    int method = BY_PROBE;
+    for (int m = 1; m < METHODS; m++)
+        if (lr->by[m] > lr->by[method])
+            method = m;
+    if (n)
+        sqlite3_bind_text(st, c++, method_names[method], -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, c++);
+    for (int m = 0; m < METHODS; m++)
+        sqlite3_bind_int64(st, c++, lr->by[m]);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store_fail(db, diags, "cannot store statistics");
 
@@ -235,8 +627,9 @@ static int write_level(sqlite3 *db, sqlite3_stmt *stats_stmt, sqlite3_stmt *buck
     return status;
 }
 
-static int write_buckets(sqlite3 *db, int64_t run_id, const settings *s, diag_list *diags)
+static int write_buckets(sqlite3 *db, const run_data *r, diag_list *diags)
 {
+    const run_settings *s = &r->settings;
     sqlite3_stmt *stmt;
     if (store_prepare(db, "INSERT INTO bucket (run_id, bucket, upper_ms, label) VALUES (?, ?, ?, ?)",
                       &stmt, diags))
@@ -248,12 +641,9 @@ static int write_buckets(sqlite3 *db, int64_t run_id, const settings *s, diag_li
             snprintf(label, sizeof label, "%.15g", s->edges[b]);
         else
             snprintf(label, sizeof label, ">%.15g", s->edges[s->edge_count - 1]);
-        sqlite3_bind_int64(stmt, 1, run_id);
+        sqlite3_bind_int64(stmt, 1, r->run_id);
         sqlite3_bind_int64(stmt, 2, (sqlite3_int64)b);
-        if (b < s->edge_count)
-            sqlite3_bind_double(stmt, 3, s->edges[b]);
-        else
-            sqlite3_bind_null(stmt, 3);
+        bind_or_null(stmt, 3, b < s->edge_count ? s->edges[b] : NAN);
         sqlite3_bind_text(stmt, 4, label, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(stmt) != SQLITE_DONE)
             status = store_fail(db, diags, "cannot store bucket edges");
@@ -263,18 +653,126 @@ static int write_buckets(sqlite3 *db, int64_t run_id, const settings *s, diag_li
     return status;
 }
 
+static int write_cpu(sqlite3 *db, const run_data *r, diag_list *diags)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db,
+                      "INSERT INTO level_cpu (run_id, level, seconds, host_cpu_pct, host_rows, "
+                      "guest_cpu_pct, guest_rows, discrepancy_pct, guest_untrusted, "
+                      "useful_cpu_pct, ready_pct) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                      &st, diags))
+        return STATUS_FAILURE;
+    int status = STATUS_OK;
+    for (size_t l = 0; l < r->level_count && !status; l++) {
+        const level_result *lr = &r->levels[l];
+        long long placed = lr->by[BY_PROBE] + lr->by[BY_SCHEDULE] + lr->by[BY_CPU];
+        sqlite3_bind_int64(st, 1, r->run_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)l);
+        bind_or_null(st, 3, placed ? (double)(lr->last_t - lr->first_t) / 1e9 : NAN);
+        bind_or_null(st, 4, lr->host);
+        sqlite3_bind_int64(st, 5, lr->host_rows);
+        bind_or_null(st, 6, lr->guest);
+        sqlite3_bind_int64(st, 7, lr->guest_rows);
+        bind_or_null(st, 8, lr->discrepancy);
+        sqlite3_bind_int(st, 9, lr->untrusted);
+        bind_or_null(st, 10, lr->useful);
+        bind_or_null(st, 11, lr->ready);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = store_fail(db, diags, "cannot store CPU accounting");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+static int write_analysis(sqlite3 *db, const run_data *r, const char *digest, diag_list *diags)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db,
+                      "INSERT INTO analysis (run_id, input_digest, endurance_ms, samples, unplaced, "
+                      "host_counter, guest_counter, ready_counter, vcpus, native, overhead_pct, "
+                      "overhead_ci_lo, overhead_ci_hi, overhead_assumed, overhead_method, "
+                      "guest_untrusted, onset_margin_ms, onset_endurance_level, "
+                      "onset_endurance_cpu_pct, onset_margin_level, onset_margin_cpu_pct, "
+                      "onset_cpu_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                      &st, diags))
+        return STATUS_FAILURE;
+    bool untrusted = false, host_known = false;
+    for (size_t l = 0; l < r->level_count; l++) {
+        untrusted |= r->levels[l].untrusted;
+        host_known |= isfinite(r->levels[l].host);
+    }
+    int c = 1;
+    sqlite3_bind_int64(st, c++, r->run_id);
+    sqlite3_bind_text(st, c++, digest, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, c++, r->settings.endurance_ms);
+    sqlite3_bind_int64(st, c++, (sqlite3_int64)r->n - r->unplaced);
+    sqlite3_bind_int64(st, c++, r->unplaced);
+    sqlite3_bind_text(st, c++, r->host.description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, c++, r->guest.description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, c++, r->ready.description, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, c++, r->settings.vcpus);
+    sqlite3_bind_int(st, c++, r->host_is_own || r->settings.native);
+    bind_or_null(st, c++, r->overhead);
+    bind_or_null(st, c++, r->overhead_lo);
+    bind_or_null(st, c++, r->overhead_hi);
+    sqlite3_bind_int(st, c++, r->overhead_assumed);
+    sqlite3_bind_text(st, c++, r->overhead_method, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, c++, untrusted);
+    sqlite3_bind_double(st, c++, r->settings.onset_margin_ms);
+    const int onsets[2] = {r->onset_endurance, r->onset_margin};
+    for (int k = 0; k < 2; k++) {
+        if (onsets[k] >= 0) {
+            const level_result *lr = &r->levels[onsets[k]];
+            sqlite3_bind_int(st, c++, onsets[k]);
+            bind_or_null(st, c++, host_known ? lr->host : lr->guest);
+        } else {
+            sqlite3_bind_null(st, c++);
+            sqlite3_bind_null(st, c++);
+        }
+    }
+    sqlite3_bind_text(st, c++, host_known ? "host" : "guest", -1, SQLITE_STATIC);
+    int status = sqlite3_step(st) == SQLITE_DONE ? STATUS_OK
+                                                 : store_fail(db, diags, "cannot store the analysis");
+    sqlite3_finalize(st);
+    return status;
+}
+
+static int write_notes(sqlite3 *db, const run_data *r, diag_list *diags)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db,
+                      "INSERT INTO analysis_note (run_id, seq, severity, message) VALUES (?,?,?,?)",
+                      &st, diags))
+        return STATUS_FAILURE;
+    int status = STATUS_OK;
+    for (size_t i = 0; i < diag_list_count(r->notes) && !status; i++) {
+        const diag *d = diag_list_get(r->notes, i);
+        sqlite3_bind_int64(st, 1, r->run_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, d->severity == DIAG_WARNING ? "warning" : "note", -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, d->message, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = store_fail(db, diags, "cannot store notes");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
 /* Replaces the run's results in one transaction. */
-static int write_results(sqlite3 *db, const run_data *r, const settings *s, const char *digest,
-                         diag_list *diags)
+static int write_results(sqlite3 *db, run_data *r, const char *digest, diag_list *diags)
 {
     static const char *const clear[] = {
         "DELETE FROM level_bucket WHERE run_id = ?", "DELETE FROM level_stats WHERE run_id = ?",
-        "DELETE FROM bucket WHERE run_id = ?", "DELETE FROM analysis WHERE run_id = ?"};
+        "DELETE FROM bucket WHERE run_id = ?",       "DELETE FROM level_cpu WHERE run_id = ?",
+        "DELETE FROM analysis_note WHERE run_id = ?", "DELETE FROM analysis WHERE run_id = ?"};
     if (store_exec(db, "BEGIN IMMEDIATE", diags))
         return STATUS_FAILURE;
     int status = STATUS_OK;
     sqlite3_stmt *stats_stmt = NULL, *bucket_stmt = NULL, *stmt = NULL;
-    for (size_t i = 0; i < 4 && !status; i++) {
+    for (size_t i = 0; i < sizeof clear / sizeof *clear && !status; i++) {
         if ((status = store_prepare(db, clear[i], &stmt, diags)))
             break;
         sqlite3_bind_int64(stmt, 1, r->run_id);
@@ -282,32 +780,25 @@ static int write_results(sqlite3 *db, const run_data *r, const settings *s, cons
             status = store_fail(db, diags, "cannot clear old results");
         sqlite3_finalize(stmt);
     }
-    if (status || (status = write_buckets(db, r->run_id, s, diags)) ||
-        (status = store_prepare(db,
-                                "INSERT INTO level_stats (run_id, level, n, mean_ms, variance_ms2, "
-                                "stddev_ms, min_ms, p50_ms, p90_ms, p95_ms, p99_ms, max_ms, "
-                                "pct_over_endurance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                &stats_stmt, diags)) ||
+    if (status || (status = write_buckets(db, r, diags)) ||
+        (status = store_prepare(db, level_stats_sql, &stats_stmt, diags)) ||
         (status = store_prepare(db,
                                 "INSERT INTO level_bucket (run_id, level, bucket, count, pct) "
                                 "VALUES (?, ?, ?, ?, ?)",
                                 &bucket_stmt, diags)))
         goto out;
     for (size_t level = 0; level < r->level_count && !status; level++)
-        status = write_level(db, stats_stmt, bucket_stmt, r, level, s, diags);
-    if (status || (status = store_prepare(db,
-                                          "INSERT INTO analysis (run_id, input_digest, endurance_ms, "
-                                          "samples, unplaced) VALUES (?, ?, ?, ?, ?)",
-                                          &stmt, diags)))
+        status = write_level(db, stats_stmt, bucket_stmt, r, level, diags);
+    if (status)
         goto out;
-    sqlite3_bind_int64(stmt, 1, r->run_id);
-    sqlite3_bind_text(stmt, 2, digest, -1, SQLITE_STATIC);
-    sqlite3_bind_double(stmt, 3, s->endurance_ms);
-    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)r->n - r->unplaced);
-    sqlite3_bind_int64(stmt, 5, r->unplaced);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-        status = store_fail(db, diags, "cannot store the analysis");
-    sqlite3_finalize(stmt);
+    account_cpu(r);
+    find_onsets(r);
+    if (!status)
+        status = write_cpu(db, r, diags);
+    if (!status)
+        status = write_analysis(db, r, digest, diags);
+    if (!status)
+        status = write_notes(db, r, diags);
     if (!status)
         status = store_exec(db, "COMMIT", diags);
 out:
@@ -318,33 +809,55 @@ out:
     return status;
 }
 
-static int analyze_run(sqlite3 *db, run_data *r, const settings *s, bool *recomputed,
+/* Notes about how the samples were placed. */
+static void note_placement(run_data *r)
+{
+    if (r->by_guest_cpu)
+        note(r, DIAG_WARNING,
+             "%lld samples were placed in levels by the guest's own CPU counter, which a paused "
+             "guest inflates; name a host-side counter with host_counter in run.ini",
+             r->by_guest_cpu);
+    if (r->unplaced)
+        note(r, DIAG_WARNING,
+             "%lld samples have no level: their probe logs do not say, no schedule.csv covers "
+             "them and %s; they are left out of every statistic",
+             r->unplaced,
+             r->settings.threshold_count == 0 ? "the run has no CPU thresholds for its levels"
+             : r->host.n + r->guest.n == 0    ? "the run has no CPU counter to place them by"
+                                              : "no CPU counter row covers their time");
+}
+
+static int analyze_run(sqlite3 *db, run_data *r, const analyze_options *opts, bool *recomputed,
                        diag_list *diags)
 {
     char digest[65];
     *recomputed = false;
-    if (input_digest(db, r, s, digest, diags))
+    r->notes = diag_list_new();
+    if (load_level_names(db, r, diags) ||
+        run_settings_load(db, r->run_id, r->name, r->level_count, opts, &r->settings, r->notes) ||
+        input_digest(db, r, digest, diags))
         return STATUS_FAILURE;
     if (results_stand(db, r->run_id, digest))
         return STATUS_OK;
-    if (load_samples(db, r, diags))
+    r->levels = xcalloc(r->level_count + 1, sizeof *r->levels);
+    if (load_series(db, r) || load_schedule(db, r, diags) || load_samples(db, r, diags))
         return STATUS_FAILURE;
     group_by_level(r);
+    note_placement(r);
     *recomputed = true;
-    return write_results(db, r, s, digest, diags);
+    int status = write_results(db, r, digest, diags);
+    /* The notes are stored and also told now. */
+    for (size_t i = 0; i < diag_list_count(r->notes) && !status; i++) {
+        const diag *d = diag_list_get(r->notes, i);
+        diag_add(diags, d->severity, d->path, 0, 0, "%s", d->message);
+    }
+    return status;
 }
 
 int analyze_store(sqlite3 *db, const analyze_options *opts, analyze_run_fn on_run, void *ctx,
                   analyze_totals *totals, diag_list *diags)
 {
     memset(totals, 0, sizeof *totals);
-    settings s = {analyze_paper_edges, analyze_paper_edge_count, ANALYZE_ENDURANCE_MS};
-    if (opts && opts->edges) {
-        s.edges = opts->edges;
-        s.edge_count = opts->edge_count;
-    }
-    if (opts && opts->endurance_ms > 0)
-        s.endurance_ms = opts->endurance_ms;
     /* The run list is read first: no statement stays open across writes. */
     sqlite3_stmt *runs;
     if (store_prepare(db,
@@ -366,7 +879,7 @@ int analyze_store(sqlite3 *db, const analyze_options *opts, analyze_run_fn on_ru
         run_data *r = &list[i];
         bool recomputed = false;
         if (!status)
-            status = analyze_run(db, r, &s, &recomputed, diags);
+            status = analyze_run(db, r, opts, &recomputed, diags);
         if (!status) {
             if (recomputed) {
                 totals->analyzed++;

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "probdist.h"
+
 /* Below this many elements insertion sort beats another radix pass. */
 #define INSERTION_LIMIT 48
 
@@ -140,4 +142,25 @@ void stats_buckets(const double *sorted, size_t n, const double *edges, size_t e
         below = le;
     }
     counts[edge_count] = (long long)(n - below);
+}
+
+void stats_mean_ci(double mean, double sd, size_t n, double *lo, double *hi)
+{
+    if (n < 2 || !isfinite(sd)) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double half = probdist_t_quantile(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+    *lo = mean - half;
+    *hi = mean + half;
+}
+
+void stats_percentile_ci(const double *sorted, size_t n, unsigned per_10000, double *lo,
+                         double *hi)
+{
+    int64_t rlo = 0, rhi = 0;
+    if (n > 0)
+        probdist_quantile_ci_ranks((int64_t)n, per_10000 / 10000.0, 0.95, &rlo, &rhi);
+    *lo = rlo > 0 ? sorted[rlo - 1] : NAN;
+    *hi = rhi > 0 ? sorted[rhi - 1] : NAN;
 }

@@ -30,4 +30,15 @@ size_t stats_count_le(const double *sorted, size_t n, double x);
 void stats_buckets(const double *sorted, size_t n, const double *edges, size_t edge_count,
                    long long *counts);
 
+/* The 95 % interval of the mean from Student's t: mean -/+ t(0.975, n-1)
+ * sd / sqrt(n). NaN bounds when n < 2. */
+void stats_mean_ci(double mean, double sd, size_t n, double *lo, double *hi);
+
+/* The distribution-free 95 % interval of the per_10000/10000 quantile of
+ * sorted[0..n): the order statistics whose ranks bound it with at least
+ * 95 % confidence (probdist_quantile_ci_ranks). A bound no rank can give
+ * (too few samples) is NaN. */
+void stats_percentile_ci(const double *sorted, size_t n, unsigned per_10000, double *lo,
+                         double *hi);
+
 #endif

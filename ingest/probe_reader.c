@@ -48,7 +48,6 @@ struct probe_reader {
     int header_level;       /* index of `# level:`, or -1 */
     int last_level;         /* the level matched last: rows come in runs */
     size_t bom;             /* 3 when line 1 began with a UTF-8 BOM */
-    long header_line;       /* where the header line is */
     long level_line;        /* where `# level:` was written */
     long level_col;
 };
@@ -391,7 +390,6 @@ int probe_reader_open(const char *path, probe_reader **out, diag_list *diags)
             parse_meta(r, s, n, number);
             continue;
         }
-        r->header_line = number;
         header_ok = parse_header(r, line, len, number);
         break;
     }
@@ -478,15 +476,8 @@ void probe_reader_set_levels(probe_reader *r, const char *const *names, size_t c
     r->level_count = count;
     r->last_level = 0;
     r->header_level = -1;
-    if (!r->header.level) {
-        bool level_column = false;
-        for (size_t c = 0; c < r->column_count; c++)
-            level_column |= r->columns[c] == COL_LEVEL;
-        if (!level_column)
-            diag_file_error(&r->diags, r->header_line, 1,
-                            "rows have no level: add a 'level' column or a '# level:' line");
+    if (!r->header.level)
         return;
-    }
     r->header_level = find_level(r, r->header.level, strlen(r->header.level));
     if (r->header_level < 0)
         unknown_level(r, r->level_line, r->level_col, r->header.level, strlen(r->header.level));
@@ -502,7 +493,6 @@ static bool parse_row(probe_reader *r, long line_no, probe_sample *out)
     out->operation_len = r->header.operation ? strlen(r->header.operation) : 0;
     out->session = NULL;
     out->session_len = 0;
-    long level_col = 0;
     for (size_t c = 0; c < r->column_count; c++) {
         const field *f = &r->fields[c];
         switch (r->columns[c]) {
@@ -536,7 +526,6 @@ static bool parse_row(probe_reader *r, long line_no, probe_sample *out)
             break;
         }
         case COL_LEVEL:
-            level_col = f->col;
             if (f->len == 0)
                 break; /* falls back to `# level:` */
             out->level = find_level(r, f->text, f->len);
@@ -561,13 +550,8 @@ static bool parse_row(probe_reader *r, long line_no, probe_sample *out)
             break;
         }
     }
-    if (ok && out->level < 0 && !r->header.level && level_col) {
-        diag_file_error(&r->diags, line_no, level_col,
-                        "row has no level: give it a value in a 'level' column or add a "
-                        "'# level:' line");
-        ok = false;
-    }
-    return ok && out->level >= 0;
+    /* A row may have no level: analysis places it by schedule.csv or CPU. */
+    return ok;
 }
 
 int probe_reader_next(probe_reader *r, probe_sample *out)

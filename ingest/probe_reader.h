@@ -43,7 +43,8 @@ typedef struct probe_header {
  * next call; NULL when the file does not say. */
 typedef struct probe_sample {
     int64_t t_ns;          /* UTC nanoseconds since the epoch */
-    int level;             /* index into the levels given to the reader */
+    int level;             /* index into the levels given to the reader; -1 when
+                              neither the row nor `# level:` gives one */
     double delay_ms;       /* 0..PROBE_MAX_DELAY_MS */
     const char *operation; /* the row's operation, or the header's */
     size_t operation_len;

@@ -26,7 +26,7 @@ static sqlite3 *store_with(const char *dir, const char *log_text, const char *na
     ck_assert_int_eq(store_open(db_path, STORE_CREATE, &db, diags), STATUS_OK);
     ingest_totals totals;
     const char *paths[] = {run};
-    ck_assert_int_eq(ingest_paths(db, paths, 1, NULL, NULL, &totals, diags), STATUS_OK);
+    ck_assert_int_eq(ingest_paths(db, paths, 1, NULL, NULL, NULL, &totals, diags), STATUS_OK);
     diag_list_free(diags);
     free(run), free(db_path), free(log);
     return db;
@@ -127,7 +127,7 @@ START_TEST(test_analyze_recomputes_a_run_that_gained_a_file)
     char *run = xasprintf("%s/run", dir);
     const char *paths[] = {run};
     ingest_totals it;
-    ck_assert_int_eq(ingest_paths(db, paths, 1, NULL, NULL, &it, diags), STATUS_OK);
+    ck_assert_int_eq(ingest_paths(db, paths, 1, NULL, NULL, NULL, &it, diags), STATUS_OK);
     ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
     ck_assert_int_eq(t.analyzed, 1);
     bool null;

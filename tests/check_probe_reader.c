@@ -79,7 +79,7 @@ START_TEST(test_probe_reader_bad_inputs_match_golden_messages)
     closedir(d);
     free(bad_dir);
     /* Every case the issue names, and a few more. */
-    ck_assert_int_ge(cases, 24);
+    ck_assert_int_ge(cases, 22);
 }
 END_TEST
 
@@ -214,6 +214,32 @@ START_TEST(test_probe_reader_warns_once_about_unknown_column)
 }
 END_TEST
 
+START_TEST(test_probe_reader_leaves_rows_without_level_for_analysis_to_place)
+{
+    /* No level column, or an empty level and no '# level:': the rows are
+     * read with level -1; a schedule.csv or the CPU may place them. */
+    char *path = test_source_path("tests/data/probe/good/no-level.probe");
+    size_t len;
+    char *text = test_read_file(path, &len);
+    read_result r = read_all(text, len);
+    ck_assert_int_eq(r.status, STATUS_OK);
+    ck_assert_uint_eq(r.count, 2);
+    ck_assert_int_eq(r.first.level, -1);
+    ck_assert_uint_eq(diag_list_count(r.diags), 0);
+    diag_list_free(r.diags);
+    free(text);
+    free(path);
+    path = test_source_path("tests/data/probe/good/empty-level.probe");
+    text = test_read_file(path, &len);
+    r = read_all(text, len);
+    ck_assert_int_eq(r.status, STATUS_OK);
+    ck_assert_int_eq(r.first.level, -1);
+    diag_list_free(r.diags);
+    free(text);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_probe_reader_sniffs_only_probe_logs)
 {
     ck_assert(probe_reader_sniff("# p3-probe 1\n", 13));
@@ -233,6 +259,7 @@ Suite *probe_reader_suite(void)
     tcase_add_test(tc, test_probe_reader_reads_bom_crlf_and_utc_offset);
     tcase_add_test(tc, test_probe_reader_reads_tabs_quotes_any_column_order_and_epoch_times);
     tcase_add_test(tc, test_probe_reader_warns_once_about_unknown_column);
+    tcase_add_test(tc, test_probe_reader_leaves_rows_without_level_for_analysis_to_place);
     tcase_add_test(tc, test_probe_reader_sniffs_only_probe_logs);
     suite_add_tcase(s, tc);
     return s;

@@ -77,7 +77,11 @@ START_TEST(test_stats_out_table_aligns_and_json_parses)
     test_run r = test_p3(NULL, table);
     ck_assert_int_eq(r.status, 0);
     ck_assert(strncmp(r.out, "run    level", 12) == 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "\nbeta   Low        0         -          -       -"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\nbeta   Low        0  -             -          -       -"));
+    /* Each run ends with its onsets and overhead. */
+    ck_assert_ptr_nonnull(strstr(r.out, "\n  onset: p95 over 1000 ms from Half; p95 more than 250 "
+                                        "ms over the lightest level's from Half\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n  overhead: 5.0 % of a vCPU, assumed: 5 % of a CPU"));
     test_run_free(&r);
     const char *json[] = {"stats", "--db", db, "--format", "json", NULL};
     r = test_p3(NULL, json);
@@ -88,7 +92,8 @@ START_TEST(test_stats_out_table_aligns_and_json_parses)
         char *path = xasprintf("%s/stats.json", dir);
         test_write_text(path, r.out);
         char *cmd = xasprintf("/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
-                              " assert len(d[\"runs\"]) == 2; assert d[\"runs\"][1][\"levels\"][1][\"n\"] == 0'"
+                              " assert len(d[\"runs\"]) == 2; assert d[\"runs\"][1][\"levels\"][1][\"n\"] == 0;"
+                              " assert d[\"runs\"][0][\"overhead\"][\"assumed\"] is True'"
                               " %s",
                               path);
         ck_assert_int_eq(system(cmd), 0);

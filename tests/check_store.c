@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "schema_scripts.h"
 #include "status.h"
 #include "store.h"
 #include "suites.h"
@@ -107,6 +108,45 @@ START_TEST(test_store_read_only_open_does_not_create_a_store)
 }
 END_TEST
 
+START_TEST(test_store_from_an_older_p3_is_migrated_keeping_its_data)
+{
+    /* A store as the first schema version made it, with a run in it. */
+    char *dir = test_tmpdir("store-old");
+    char *path = xasprintf("%s/p3.db", dir);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(schema_scripts[0].version, 1);
+    ck_assert_int_eq(sqlite3_exec(db, schema_scripts[0].sql, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "PRAGMA user_version = 1; PRAGMA application_id = 1345537090;"
+                                  "INSERT INTO run (name, title) VALUES ('old', 'Old run')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    diag_list *diags = diag_list_new();
+    /* Read-only leaves it at version 1... */
+    ck_assert_int_eq(store_open(path, STORE_READ_ONLY, &db, diags), STATUS_OK);
+    ck_assert_int_eq(store_version(db), 1);
+    store_close(db);
+    /* ...writing brings it up to date, and the run is still there. */
+    ck_assert_int_eq(store_open(path, STORE_WRITE, &db, diags), STATUS_OK);
+    ck_assert_int_eq(store_version(db), store_schema_version());
+    sqlite3_stmt *stmt;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT title FROM run WHERE name = 'old'", -1, &stmt,
+                                        NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "Old run");
+    sqlite3_finalize(stmt);
+    /* And the tables of later versions exist. */
+    ck_assert_int_eq(sqlite3_exec(db, "SELECT count(*) FROM counter_file", NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(db);
+    diag_list_free(diags);
+    free(path), free(dir);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -115,6 +155,7 @@ Suite *store_suite(void)
     tcase_add_test(tc, test_store_from_a_newer_p3_is_refused_naming_both_versions);
     tcase_add_test(tc, test_store_refuses_files_that_are_not_p3_stores);
     tcase_add_test(tc, test_store_read_only_open_does_not_create_a_store);
+    tcase_add_test(tc, test_store_from_an_older_p3_is_migrated_keeping_its_data);
     suite_add_tcase(s, tc);
     return s;
 }
