@@ -17,5 +17,12 @@ Suite *stats_out_suite(void);
 Suite *p3chart_suite(void);
 Suite *store_suite(void);
 Suite *cli_suite(void);
+Suite *pdh_reader_suite(void);
+Suite *sysstat_reader_suite(void);
+Suite *virttop_reader_suite(void);
+Suite *counter_store_suite(void);
+Suite *probdist_suite(void);
+Suite *sim_suite(void);
+Suite *paper_suite(void);
 
 #endif
