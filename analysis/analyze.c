@@ -405,17 +405,44 @@ static void group_by_level(run_data *r)
     free(next);
 }
 
-/* Mean of the series over the rows marked for level; NaN when none. */
-static double marked_mean(const series *s, const row_marks *m, size_t level, long *rows)
+/* Whether row i ran during level only (no other level's probes in it). */
+static bool only_level(const row_marks *m, size_t row, size_t level)
 {
-    double sum = 0;
-    long n = 0;
+    for (size_t l = 0; l < m->levels; l++)
+        if (l != level && marked(m, row, l))
+            return false;
+    return marked(m, row, level);
+}
+
+/* The rows of a series that speak for a level: those during which only
+ * that level's probes ran, so a row spanning a change of level does not
+ * mix two levels' CPU; when a level is too short to own a row, every row
+ * its probes touched. *count receives how many; the array is new. */
+static size_t *level_rows(const series *s, const row_marks *m, size_t level, size_t *count)
+{
+    size_t *rows = xreallocarray(NULL, s->n + 1, sizeof *rows);
+    size_t n = 0;
     for (size_t i = 0; i < s->n; i++)
-        if (marked(m, i, level)) {
-            sum += s->v[i];
-            n++;
-        }
-    *rows = n;
+        if (only_level(m, i, level))
+            rows[n++] = i;
+    if (n == 0)
+        for (size_t i = 0; i < s->n; i++)
+            if (marked(m, i, level))
+                rows[n++] = i;
+    *count = n;
+    return rows;
+}
+
+/* Mean of the series over a level's rows; NaN when none. */
+static double level_mean(const series *s, const row_marks *m, size_t level, long *rows_used)
+{
+    size_t n;
+    size_t *rows = level_rows(s, m, level, &n);
+    double sum = 0;
+    for (size_t k = 0; k < n; k++)
+        sum += s->v[rows[k]];
+    free(rows);
+    *rows_used = (long)n;
     return n ? sum / (double)n : NAN;
 }
 
@@ -438,21 +465,20 @@ static void estimate_overhead(run_data *r)
         r->overhead_method = xstrdup("native: no virtualization");
         return;
     }
-    size_t level = r->level_count;
-    for (size_t l = 0; l < r->level_count && level == r->level_count; l++)
-        for (size_t i = 0; i < r->host.n; i++)
-            if (marked(&r->host_marks, i, l)) {
-                level = l;
-                break;
-            }
+    size_t level = r->level_count, count = 0;
+    size_t *rows = NULL;
+    for (size_t l = 0; l < r->level_count && !count; l++) {
+        free(rows);
+        rows = level_rows(&r->host, &r->host_marks, l, &count);
+        level = l;
+    }
     bool with_guest = r->guest.n > 0;
-    if (level < r->level_count && (with_guest || is_idle_name(r->level_names[level]))) {
-        double *d = xreallocarray(NULL, r->host.n + 1, sizeof *d);
+    if (count && (with_guest || is_idle_name(r->level_names[level]))) {
+        double *d = xreallocarray(NULL, count + 1, sizeof *d);
         size_t n = 0;
         long hint = -1;
-        for (size_t i = 0; i < r->host.n; i++) {
-            if (!marked(&r->host_marks, i, level))
-                continue;
+        for (size_t k = 0; k < count; k++) {
+            size_t i = rows[k];
             double g = 0;
             if (with_guest) {
                 long row = series_cover(&r->guest, r->host.t[i], hint);
@@ -477,10 +503,12 @@ static void estimate_overhead(run_data *r)
                                        "counter rows",
                                        r->level_names[level], n);
             free(d);
+            free(rows);
             return;
         }
         free(d);
     }
+    free(rows);
     r->overhead = r->settings.overhead_default_pct;
     r->overhead_assumed = true;
     r->overhead_method =
@@ -497,9 +525,9 @@ static void account_cpu(run_data *r)
     for (size_t l = 0; l < r->level_count; l++) {
         level_result *lr = &r->levels[l];
         long ready_rows;
-        lr->host = marked_mean(&r->host, &r->host_marks, l, &lr->host_rows);
-        lr->guest = marked_mean(&r->guest, &r->guest_marks, l, &lr->guest_rows);
-        lr->ready = marked_mean(&r->ready, &r->ready_marks, l, &ready_rows);
+        lr->host = level_mean(&r->host, &r->host_marks, l, &lr->host_rows);
+        lr->guest = level_mean(&r->guest, &r->guest_marks, l, &lr->guest_rows);
+        lr->ready = level_mean(&r->ready, &r->ready_marks, l, &ready_rows);
         lr->discrepancy = lr->guest - lr->host;
         lr->untrusted = !r->host_is_own && isfinite(lr->discrepancy) &&
                         lr->discrepancy > r->settings.trust_margin_pct;

@@ -62,10 +62,14 @@ static bool is_vm_cpu(const candidate *c, const char *guest)
     return false;
 }
 
-static bool is_own_total(const candidate *c)
+/* Processor(_Total)\% Processor Time of the guest: of a guest-side or
+ * unknown-side file, or of any file when the run is native (then the host
+ * is the machine under test). */
+static bool is_own_total(const candidate *c, bool native)
 {
-    return strcmp(c->side, "host") != 0 && strcmp(c->object, "Processor") == 0 && c->instance &&
-           strcmp(c->instance, "_Total") == 0 && strcmp(c->name, "% Processor Time") == 0;
+    return (native || strcmp(c->side, "host") != 0) && strcmp(c->object, "Processor") == 0 &&
+           c->instance && strcmp(c->instance, "_Total") == 0 &&
+           strcmp(c->name, "% Processor Time") == 0;
 }
 
 static bool is_vmx_process(const candidate *c)
@@ -143,7 +147,7 @@ static size_t choose(const candidate *c, size_t count, series_kind kind, const r
         else if (kind == SERIES_HOST_CPU)
             chosen[i] = !s->native && is_vm_cpu(&c[i], s->guest_name);
         else if (kind == SERIES_GUEST_CPU)
-            chosen[i] = is_own_total(&c[i]);
+            chosen[i] = is_own_total(&c[i], s->native);
         else
             chosen[i] = is_ready(&c[i], s->guest_name);
         n += chosen[i];

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analyze.h"
 #include "diag.h"
 #include "ingest.h"
 #include "p3chart.h"
@@ -87,8 +88,18 @@ int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ing
  * the totals. */
 int cli_ingest_paths(sqlite3 *db, const char *db_path, const char *const *paths, size_t count,
                      const ingest_options *opts, bool quiet);
-/* Analyses every run, printing the totals unless quiet. */
-int cli_analyze(sqlite3 *db, bool quiet);
+/* --buckets and --endurance, shared by analyze and report; the analysis
+ * options they make hold the edges (release with cli_analysis_clear()). */
+typedef struct cli_analysis_args {
+    const char *buckets, *endurance;
+} cli_analysis_args;
+#define CLI_ANALYSIS_OPTIONS(a) {"buckets", 0, &(a).buckets, NULL}, {"endurance", 0, &(a).endurance, NULL}
+int cli_analysis_options(const cli_command *self, const cli_analysis_args *args,
+                         analyze_options *opts);
+void cli_analysis_clear(analyze_options *opts);
+
+/* Analyses every run, printing notes and (unless quiet) the totals. */
+int cli_analyze(sqlite3 *db, const analyze_options *opts, bool quiet);
 /* Renders every analysed run (or run) under dir. */
 int cli_render(sqlite3 *db, const char *dir, const char *run, const p3chart_options *chart);
 /* Reads --overflow and --size values into *chart; returns STATUS_USAGE

@@ -14,8 +14,9 @@ int cmd_report(const cli_command *self, int argc, char **argv)
 {
     const char *dir = "p3-report", *overflow = NULL, *size = NULL;
     cli_ingest_args a = {0};
+    cli_analysis_args b = {0};
     cli_option opts[] = {{"output", 'o', &dir, NULL}, {"overflow", 0, &overflow, NULL},
-                         {"size", 0, &size, NULL}, CLI_INGEST_OPTIONS(a)};
+                         {"size", 0, &size, NULL}, CLI_INGEST_OPTIONS(a), CLI_ANALYSIS_OPTIONS(b)};
     char **labs;
     int count;
     int status = cli_parse(self, argc, argv, opts, sizeof opts / sizeof *opts, &labs, &count);
@@ -27,6 +28,9 @@ int cmd_report(const cli_command *self, int argc, char **argv)
     ingest_options ingest;
     if (status == STATUS_OK)
         status = cli_ingest_options(self, &a, &ingest);
+    analyze_options analysis = {0};
+    if (status == STATUS_OK)
+        status = cli_analysis_options(self, &b, &analysis);
     if (status) {
         free(labs);
         return status == CLI_HELP_SHOWN ? STATUS_OK : status;
@@ -45,7 +49,7 @@ int cmd_report(const cli_command *self, int argc, char **argv)
                                         &ingest, true);
         status = ingested == STATUS_FAILURE ? ingested : STATUS_OK;
         if (!status)
-            status = cli_analyze(db, true);
+            status = cli_analyze(db, &analysis, true);
         if (!status)
             status = cli_render(db, dir, NULL, &chart);
         if (!status) {
@@ -58,6 +62,7 @@ int cmd_report(const cli_command *self, int argc, char **argv)
         status = status_worst(status, ingested);
     }
     store_close(db);
+    cli_analysis_clear(&analysis);
     free(db_path);
     free(labs);
     return status;

@@ -39,16 +39,24 @@ static const cli_command commands[] = {
      "\n"
      "options:\n"
      INGEST_OPTIONS_HELP},
-    {"analyze", cmd_analyze, "p3 analyze [--db FILE]",
+    {"analyze", cmd_analyze, "p3 analyze [--db FILE] [--buckets MS,MS,...] [--endurance MS]",
      "Compute each run's per-level delay distribution and statistics.",
      "For every run and load level: the share of samples in each delay bucket\n"
      "(upper-inclusive edges 50, 250, ..., 1850 ms and an overflow bucket), n,\n"
-     "mean, sample standard deviation, min, max, the PERCENTILE.INC percentiles\n"
-     "p50, p90, p95, p99, and the share over the 1000 ms endurance line. A run\n"
-     "whose files are unchanged since its last analysis is left as it is.\n"
+     "mean, sample standard deviation and variance, CV, min, max, the\n"
+     "PERCENTILE.INC percentiles p50, p90, p95, p99, p99.9, 95 % confidence\n"
+     "intervals of the mean (t) and of p50, p95, p99 (order statistics), the shares\n"
+     "over the endurance line and at or under 50 ms, the onset of degradation, and\n"
+     "CPU accounting: host-measured against guest-reported CPU, the virtualization\n"
+     "overhead and useful work. Samples whose probe log gives no level are placed\n"
+     "by schedule.csv, else by the guest's measured CPU. A run whose files and\n"
+     "settings are unchanged since its last analysis is left as it is.\n"
      "\n"
      "options:\n"
-     "  --db FILE   the store (default ./p3.db)\n"},
+     "  --db FILE              the store (default ./p3.db)\n"
+     "  --buckets MS,MS,...    bucket edges for every run (default: run.ini, else\n"
+     "                         50,250,450,...,1850)\n"
+     "  --endurance MS         the endurance line (default: run.ini, else 1000)\n"},
     {"stats", cmd_stats, "p3 stats [--db FILE] [--run NAME] [--format table|csv|json]",
      "Print the statistics of analysed runs.",
      "One row per run and level, runs by name, levels in their order. The CSV\n"
@@ -75,7 +83,7 @@ static const cli_command commands[] = {
      "  --overflow MODE    fold (default): delays over the last edge join the last\n"
      "                     column, with a note; column: they get a column of their own\n"
      "  --size WxH         image size in pixels (default 1600x1000)\n"},
-    {"report", cmd_report, "p3 report [-o DIR] [--overflow fold|column] [--size WxH] [ingest options] LAB...",
+    {"report", cmd_report, "p3 report [-o DIR] [--overflow fold|column] [--size WxH] [ingest and analyze options] LAB...",
      "The main job: ingest, analyse and draw every run of each LAB.",
      "Ingests every run of each LAB folder into DIR/p3.db, analyses them, draws\n"
      "DIR/<run>/p3.png, and prints one line per run: samples, levels and the worst\n"
@@ -86,7 +94,8 @@ static const cli_command commands[] = {
      "  -o, --output DIR   the report folder (default ./p3-report)\n"
      "  --overflow MODE    as for p3 render\n"
      "  --size WxH         as for p3 render\n"
-     "  --tz, --encoding, --date, --date-order   as for p3 ingest\n"},
+     "  --tz, --encoding, --date, --date-order   as for p3 ingest\n"
+     "  --buckets, --endurance                   as for p3 analyze\n"},
     {"counters", cmd_counters, "p3 counters [--db FILE] [--run NAME] [--format table|csv] [PATTERN]",
      "List the counters stored from perfmon, esxtop and Linux host traces.",
      "One line per counter: its run, file, path, the side it was measured on (host,\n"

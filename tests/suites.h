@@ -22,6 +22,7 @@ Suite *sysstat_reader_suite(void);
 Suite *virttop_reader_suite(void);
 Suite *counter_store_suite(void);
 Suite *probdist_suite(void);
+Suite *cpu_suite(void);
 Suite *sim_suite(void);
 Suite *paper_suite(void);
 
