@@ -21,7 +21,7 @@ const size_t analyze_paper_edge_count = 10;
 
 /* Changes whenever what analysis computes changes, so that stored results of
  * an older p3 are recomputed rather than trusted. */
-#define ANALYSIS_REVISION "p3-analysis-2"
+#define ANALYSIS_REVISION "p3-analysis-3"
 
 /* Percentiles stored, in 1/10000. */
 enum { P50 = 5000, P90 = 9000, P95 = 9500, P99 = 9900, P999 = 9990 };
@@ -578,6 +578,31 @@ static const char level_stats_sql[] =
     "mean_ci_hi, p50_ci_lo, p50_ci_hi, p95_ci_lo, p95_ci_hi, p99_ci_lo, p99_ci_hi, level_source, "
     "n_probe, n_schedule, n_cpu) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
+/* Stores the level's quantile curve (see 004_quantiles.sql). */
+static int write_quantiles(sqlite3 *db, const run_data *r, size_t level, const double *x,
+                           size_t n, diag_list *diags)
+{
+    static const unsigned tail[] = {9950, 9990, 9999};
+    sqlite3_stmt *st;
+    if (store_prepare(db,
+                      "INSERT INTO level_quantile (run_id, level, q, value_ms) VALUES (?,?,?,?)",
+                      &st, diags))
+        return STATUS_FAILURE;
+    int status = STATUS_OK;
+    for (unsigned k = 0; k <= 103 && !status; k++) {
+        unsigned q = k < 100 ? 100 * k : k < 103 ? tail[k - 100] : 10000;
+        sqlite3_bind_int64(st, 1, r->run_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)level);
+        sqlite3_bind_int(st, 3, (int)q);
+        sqlite3_bind_double(st, 4, stats_percentile(x, n, q));
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = store_fail(db, diags, "cannot store quantiles");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
 /* Computes and inserts one level's statistics and buckets. */
 static int write_level(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *bucket_stmt, run_data *r,
                        size_t level, diag_list *diags)
@@ -602,7 +627,7 @@ static int write_level(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *bucket_stmt,
     stats_mean_ci(mean, sd, n, &mean_lo, &mean_hi);
     lr->p95 = pct[2];
     double share = n ? 100.0 / (double)n : NAN;
-    int c = 1;
+    int status_of_quantiles, c = 1;
     sqlite3_bind_int64(st, c++, r->run_id);
     sqlite3_bind_int64(st, c++, (sqlite3_int64)level);
     sqlite3_bind_int64(st, c++, (sqlite3_int64)n);
@@ -638,6 +663,8 @@ static int write_level(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *bucket_stmt,
     if (rc != SQLITE_DONE)
         return store_fail(db, diags, "cannot store statistics");
 
+    if (n && (status_of_quantiles = write_quantiles(db, r, level, x, n, diags)))
+        return status_of_quantiles;
     long long *counts = xcalloc(s->edge_count + 1, sizeof *counts);
     stats_buckets(x, n, s->edges, s->edge_count, counts);
     int status = STATUS_OK;
@@ -794,6 +821,7 @@ static int write_results(sqlite3 *db, run_data *r, const char *digest, diag_list
 {
     static const char *const clear[] = {
         "DELETE FROM level_bucket WHERE run_id = ?", "DELETE FROM level_stats WHERE run_id = ?",
+        "DELETE FROM level_quantile WHERE run_id = ?",
         "DELETE FROM bucket WHERE run_id = ?",       "DELETE FROM level_cpu WHERE run_id = ?",
         "DELETE FROM analysis_note WHERE run_id = ?", "DELETE FROM analysis WHERE run_id = ?"};
     if (store_exec(db, "BEGIN IMMEDIATE", diags))

@@ -82,6 +82,14 @@ START_TEST(test_analyze_stores_per_level_results_with_nulls_where_undefined)
                               &null),
                         0);
     ck_assert_double_eq(value(db, "SELECT count(*) FROM bucket", &null), 11);
+    /* The quantile curve: 104 points per level with samples, its 95 % point
+     * the level's p95, none for the empty level. */
+    ck_assert_double_eq(value(db, "SELECT count(*) FROM level_quantile WHERE level = 0", &null),
+                        104);
+    ck_assert_double_eq(value(db, "SELECT value_ms FROM level_quantile WHERE level = 0 AND q = 9500",
+                              &null),
+                        value(db, "SELECT p95_ms FROM level_stats WHERE level = 0", &null));
+    ck_assert_double_eq(value(db, "SELECT count(*) FROM level_quantile WHERE level = 2", &null), 0);
     diag_list_free(diags);
     store_close(db);
     free(dir);
