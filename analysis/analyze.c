@@ -21,7 +21,7 @@ const size_t analyze_paper_edge_count = 10;
 
 /* Changes whenever what analysis computes changes, so that stored results of
  * an older p3 are recomputed rather than trusted. */
-#define ANALYSIS_REVISION "p3-analysis-3"
+#define ANALYSIS_REVISION "p3-analysis-4"
 
 /* Percentiles stored, in 1/10000. */
 enum { P50 = 5000, P90 = 9000, P95 = 9500, P99 = 9900, P999 = 9990 };
@@ -749,7 +749,8 @@ static int write_analysis(sqlite3 *db, const run_data *r, const char *digest, di
                       "overhead_ci_lo, overhead_ci_hi, overhead_assumed, overhead_method, "
                       "guest_untrusted, onset_margin_ms, onset_endurance_level, "
                       "onset_endurance_cpu_pct, onset_margin_level, onset_margin_cpu_pct, "
-                      "onset_cpu_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                      "onset_cpu_source, first_ns, last_ns) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                       &st, diags))
         return STATUS_FAILURE;
     bool untrusted = false, host_known = false;
@@ -787,6 +788,23 @@ static int write_analysis(sqlite3 *db, const run_data *r, const char *digest, di
         }
     }
     sqlite3_bind_text(st, c++, host_known ? "host" : "guest", -1, SQLITE_STATIC);
+    bool any = false;
+    int64_t first = 0, last = 0;
+    for (size_t l = 0; l < r->level_count; l++) {
+        const level_result *lr = &r->levels[l];
+        if (lr->by[BY_PROBE] + lr->by[BY_SCHEDULE] + lr->by[BY_CPU] == 0)
+            continue;
+        first = !any || lr->first_t < first ? lr->first_t : first;
+        last = !any || lr->last_t > last ? lr->last_t : last;
+        any = true;
+    }
+    if (any) {
+        sqlite3_bind_int64(st, c++, first);
+        sqlite3_bind_int64(st, c++, last);
+    } else {
+        sqlite3_bind_null(st, c++);
+        sqlite3_bind_null(st, c++);
+    }
     int status = sqlite3_step(st) == SQLITE_DONE ? STATUS_OK
                                                  : store_fail(db, diags, "cannot store the analysis");
     sqlite3_finalize(st);

@@ -9,3 +9,7 @@ CREATE TABLE level_quantile (
     value_ms  REAL NOT NULL,     -- PERCENTILE.INC at q / 10000
     PRIMARY KEY (run_id, level, q)
 ) WITHOUT ROWID;
+
+-- The span of a run's samples, for report covers.
+ALTER TABLE analysis ADD COLUMN first_ns INTEGER;  -- UTC of its earliest sample
+ALTER TABLE analysis ADD COLUMN last_ns INTEGER;   -- and of its latest
