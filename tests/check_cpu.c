@@ -78,13 +78,13 @@ typedef struct lab {
     diag_list *diags;
 } lab;
 
-static lab lab_new(const char *run_ini)
+static lab lab_new(const char *ini_text)
 {
     lab l = {.dir = test_tmpdir("cpu"), .diags = diag_list_new()};
     l.run = xasprintf("%s/r1", l.dir);
     l.db_path = xasprintf("%s/p3.db", l.dir);
     char *ini = xasprintf("%s/run.ini", l.run);
-    test_write_text(ini, run_ini);
+    test_write_text(ini, ini_text);
     free(ini);
     ck_assert_int_eq(store_open(l.db_path, STORE_CREATE, &l.db, l.diags), STATUS_OK);
     return l;
