@@ -10,9 +10,11 @@
 
 #include "sha256.h"
 #include "status.h"
+#include "text_decode.h"
 #include "xalloc.h"
 
-/* Bytes asked of read() at a time. */
+/* Bytes asked of read() at a time: the buffer holds the current line and
+ * at most this much more, so memory in use follows the longest line. */
 #define READ_CHUNK ((size_t)1 << 20)
 /* Bytes the digest thread hashes per pread(). */
 #define HASH_CHUNK ((size_t)1 << 18)
@@ -43,6 +45,15 @@ struct line_reader {
     bool terminated;       /* the last line had a line end */
     long line;             /* number of the last line returned */
     uint64_t bytes;        /* bytes read */
+    text_decode *decoder;  /* decodes the file to UTF-8 into buf, or NULL */
+    char *raw;             /* read but not yet decoded: raw[0, raw_len) */
+    size_t raw_len;
+    bool raw_eof;          /* read() has returned 0; eof then means all is decoded */
+    bool bad_pending;      /* decoding stopped at bytes it cannot decode; the
+                              text before them ends at buf[end] */
+    unsigned char bad[4];  /* those bytes (their first four) */
+    size_t bad_count;
+    bool bad_at_end;       /* they are a character the file ends inside */
     digest_job digest;     /* hashes the file alongside */
     diag_list *diags;      /* where read errors go */
 };
@@ -87,9 +98,16 @@ int line_reader_open(const char *path, const line_reader_options *opts, line_rea
                      diag_list *diags)
 {
     *out = NULL;
+    text_decode *decoder = NULL;
+    if (opts && opts->encoding && !(decoder = text_decode_new(opts->encoding))) {
+        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot decode from '%s': iconv does not know it",
+                 opts->encoding);
+        return STATUS_BAD_INPUT;
+    }
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        text_decode_free(decoder);
         return STATUS_BAD_INPUT;
     }
     line_reader *r = xcalloc(1, sizeof *r);
@@ -100,6 +118,9 @@ int line_reader_open(const char *path, const line_reader_options *opts, line_rea
     r->capacity = r->max_line + READ_CHUNK;
     r->buf = xmalloc(r->capacity);
     r->diags = diags;
+    r->decoder = decoder;
+    if (decoder)
+        r->raw = xmalloc(READ_CHUNK);
     r->digest.fd = fd;
     atomic_init(&r->digest.cancel, false);
     int rc = pthread_create(&r->digest.thread, NULL, digest_main, &r->digest);
@@ -121,12 +142,75 @@ void line_reader_free(line_reader *r)
     atomic_store(&r->digest.cancel, true);
     digest_join(&r->digest);
     close(r->fd);
+    text_decode_free(r->decoder);
+    free(r->raw);
     free(r->path);
     free(r->buf);
     free(r);
 }
 
-/* Moves unreturned data to the front and reads more; false on I/O error. */
+/* Reads at most room bytes to `to` into *got (0 at the end of the file);
+ * false on I/O error. */
+static bool read_some(line_reader *r, char *to, size_t room, size_t *got)
+{
+    for (;;) {
+        ssize_t n = read(r->fd, to, room);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            diag_add(r->diags, DIAG_ERROR, r->path, 0, 0, "cannot read: %s", strerror(errno));
+            return false;
+        }
+        *got = (size_t)n;
+        r->bytes += (uint64_t)n;
+        return true;
+    }
+}
+
+/* Decodes into the free room of buf, reading as needed, until some text
+ * came out, the room is too small for one more character, decoding stopped
+ * at bytes it cannot decode, or the file ended. False on I/O error. */
+static bool decode_more(line_reader *r)
+{
+    size_t before = r->end;
+    while (r->end == before && !r->eof && !r->bad_pending) {
+        if (!r->raw_eof && r->raw_len < READ_CHUNK) {
+            size_t got;
+            if (!read_some(r, r->raw + r->raw_len, READ_CHUNK - r->raw_len, &got))
+                return false;
+            r->raw_eof = got == 0;
+            r->raw_len += got;
+        }
+        const char *in = r->raw;
+        size_t in_len = r->raw_len;
+        char *out = r->buf + r->end;
+        size_t room = r->capacity - r->end;
+        text_decode_status st = text_decode_run(r->decoder, &in, &in_len, &out, &room, r->raw_eof);
+        r->end = (size_t)(out - r->buf);
+        if (st != TEXT_DECODE_OK) {
+            /* Step over one code unit (or the cut character) and go on
+             * after it: the caller skips the rest of this line. */
+            size_t unit = text_decode_unit(r->decoder);
+            size_t skip = st == TEXT_DECODE_TRUNCATED || unit > in_len ? in_len : unit;
+            r->bad_count = skip < sizeof r->bad ? skip : sizeof r->bad;
+            memcpy(r->bad, in, r->bad_count);
+            r->bad_at_end = st == TEXT_DECODE_TRUNCATED;
+            r->bad_pending = true;
+            in += skip;
+            in_len -= skip;
+        }
+        memmove(r->raw, in, in_len);
+        r->raw_len = in_len;
+        if (r->raw_eof && r->raw_len == 0)
+            r->eof = true;
+        if (room < 4)
+            break; /* full: the caller sees an over-long line */
+    }
+    return true;
+}
+
+/* Moves unreturned data to the front and reads (or decodes) one chunk
+ * more; false on I/O error. */
 static bool fill(line_reader *r)
 {
     if (r->start > 0) {
@@ -134,23 +218,16 @@ static bool fill(line_reader *r)
         r->end -= r->start;
         r->start = 0;
     }
-    while (r->end < r->capacity && !r->eof) {
-        ssize_t n = read(r->fd, r->buf + r->end, r->capacity - r->end);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            diag_add(r->diags, DIAG_ERROR, r->path, 0, 0, "cannot read: %s", strerror(errno));
-            return false;
-        }
-        if (n == 0) {
-            r->eof = true;
-            break;
-        }
-        r->bytes += (uint64_t)n;
-        r->end += (size_t)n;
-        if ((size_t)n < READ_CHUNK / 4)
-            break; /* a short read: use what there is */
-    }
+    if (r->decoder)
+        return decode_more(r);
+    size_t room = r->capacity - r->end;
+    if (room == 0 || r->eof)
+        return true;
+    size_t got;
+    if (!read_some(r, r->buf + r->end, room < READ_CHUNK ? room : READ_CHUNK, &got))
+        return false;
+    r->eof = got == 0;
+    r->end += got;
     return true;
 }
 
@@ -174,9 +251,27 @@ line_status line_reader_next(line_reader *r, const char **line, size_t *len)
     size_t scanned = r->start;
     for (;;) {
         size_t eol = find_eol(r, scanned);
-        /* A CR at the very end of the buffer may be half of a CRLF. */
-        bool need_more = eol == r->end ||
-                         (r->cr_alone && r->buf[eol] == '\r' && eol + 1 == r->end && !r->eof);
+        /* A CR at the very end of the buffer may be half of a CRLF, unless
+         * bytes that cannot be decoded come next. */
+        bool need_more = eol == r->end || (r->cr_alone && r->buf[eol] == '\r' &&
+                                           eol + 1 == r->end && !r->eof && !r->bad_pending);
+        if (eol == r->end && r->bad_pending) {
+            /* Decoding stopped inside this line: return what came before
+             * the bad bytes and skip the rest; decoding goes on after them. */
+            r->bad_pending = false;
+            if (r->skipping) {
+                r->start = scanned = r->end; /* inside a line already reported */
+                continue;
+            }
+            size_t head = r->end - r->start;
+            r->line++;
+            r->terminated = true;
+            *line = r->buf + r->start;
+            *len = head < r->max_line ? head : r->max_line;
+            r->start = scanned = r->end;
+            r->skipping = true;
+            return LINE_BAD_TEXT;
+        }
         if (need_more && !r->eof) {
             if (r->skipping) {
                 r->start = r->end; /* still inside the over-long line */
@@ -240,6 +335,13 @@ long line_reader_line(const line_reader *r)
 bool line_reader_terminated(const line_reader *r)
 {
     return r->terminated;
+}
+
+size_t line_reader_bad_text(const line_reader *r, unsigned char bytes[4], bool *at_end)
+{
+    memcpy(bytes, r->bad, r->bad_count);
+    *at_end = r->bad_at_end;
+    return r->bad_count;
 }
 
 uint64_t line_reader_bytes(const line_reader *r)

@@ -12,7 +12,7 @@ int main(void)
         probe_reader_suite, ingest_suite, stats_suite, analyze_suite,
         stats_out_suite, p3chart_suite, store_suite, cli_suite,
         pdh_reader_suite, sysstat_reader_suite, virttop_reader_suite, counter_store_suite,
-        probdist_suite, cpu_suite, sim_suite, paper_suite,
+        probdist_suite, cpu_suite, corpus_suite, sim_suite, paper_suite, compare_stats_suite,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++)

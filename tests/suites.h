@@ -23,6 +23,8 @@ Suite *virttop_reader_suite(void);
 Suite *counter_store_suite(void);
 Suite *probdist_suite(void);
 Suite *cpu_suite(void);
+Suite *corpus_suite(void);
+Suite *compare_stats_suite(void);
 Suite *sim_suite(void);
 Suite *paper_suite(void);
 
