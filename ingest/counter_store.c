@@ -267,26 +267,35 @@ static int insert_counters(counter_writer *w)
     return status;
 }
 
-/* The machine most of the file's counter paths name, or NULL. Borrowed. */
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The machine most of the file's counter paths name, or NULL. Borrowed.
+ * Sorting the names makes this O(n log n) however many machines share a
+ * file. */
 static const char *main_machine(const counter_writer *w)
 {
+    const char **names = xreallocarray(NULL, w->count + 1, sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; i < w->count; i++)
+        if (w->slots[i].machine)
+            names[n++] = w->slots[i].machine;
+    qsort(names, n, sizeof *names, compare_strings);
     const char *best = NULL;
     size_t best_count = 0;
-    /* Files name one machine, or a few: count runs of equal names. */
-    for (size_t i = 0; i < w->count; i++) {
-        const char *m = w->slots[i].machine;
-        if (!m || (best && strcmp(m, best) == 0))
-            continue;
-        size_t c = 0;
-        for (size_t j = i; j < w->count; j++)
-            c += w->slots[j].machine && strcmp(w->slots[j].machine, m) == 0;
-        if (c > best_count) {
-            best = m;
-            best_count = c;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && strcmp(names[j], names[i]) == 0)
+            j++;
+        if (j - i > best_count) {
+            best = names[i];
+            best_count = j - i;
         }
-        if (best_count * 2 > w->count)
-            break;
+        i = j;
     }
+    free(names);
     return best;
 }
 

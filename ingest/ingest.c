@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "counter_store.h"
+#include "pdh_reader.h"
 #include "probe_reader.h"
 #include "run_ini.h"
 #include "run_options.h"
@@ -16,6 +18,8 @@
 #include "schedule_ingest.h"
 #include "status.h"
 #include "store.h"
+#include "sysstat_reader.h"
+#include "virttop_reader.h"
 #include "xalloc.h"
 
 /* What a file holds, judged from its name and first bytes. */
@@ -23,11 +27,24 @@ typedef enum file_kind {
     FILE_UNKNOWN,  /* nothing p3 reads */
     FILE_RUN_INI,  /* a run's description */
     FILE_SCHEDULE, /* schedule.csv: when each level ran */
-    FILE_PROBE     /* a probe log */
+    FILE_PROBE,    /* a probe log */
+    FILE_COUNTERS  /* a counter file of one of counter_formats */
 } file_kind;
 
-/* Bytes read to recognise a format. */
-#define SNIFF_BYTES 64
+/* Bytes read to recognise a format: enough for sysstat's header lines. */
+#define SNIFF_BYTES 4096
+
+/* The counter file formats, tried in this order on a file's first bytes. */
+static const struct counter_format {
+    bool (*sniff)(const char *head, size_t len);
+    counter_read_fn read;
+} counter_formats[] = {
+    {pdh_reader_sniff, pdh_reader_read},
+    {sysstat_reader_sniff_sadf, sysstat_reader_read_sadf},
+    {sysstat_reader_sniff_pidstat, sysstat_reader_read_pidstat},
+    {virttop_reader_sniff, virttop_reader_read},
+};
+#define COUNTER_FORMATS (sizeof counter_formats / sizeof *counter_formats)
 
 typedef struct walk {
     sqlite3 *db;
@@ -51,23 +68,31 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static file_kind classify(const char *path)
+/* What path holds; for counter files *format receives which format. */
+static file_kind classify(const char *path, const struct counter_format **format)
 {
+    *format = NULL;
     if (strcmp(base_name(path), "run.ini") == 0)
         return FILE_RUN_INI;
     if (schedule_ingest_is_schedule(path))
         return FILE_SCHEDULE;
     if (has_suffix(path, ".probe"))
         return FILE_PROBE; /* read as one even if damaged, so damage is reported */
-    char head[SNIFF_BYTES];
+    char *head = xmalloc(SNIFF_BYTES);
     int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return FILE_UNKNOWN;
-    ssize_t n = read(fd, head, sizeof head);
-    close(fd);
+    ssize_t n = fd < 0 ? -1 : read(fd, head, SNIFF_BYTES);
+    if (fd >= 0)
+        close(fd);
+    file_kind kind = FILE_UNKNOWN;
     if (n > 0 && probe_reader_sniff(head, (size_t)n))
-        return FILE_PROBE;
-    return FILE_UNKNOWN;
+        kind = FILE_PROBE;
+    for (size_t i = 0; n > 0 && kind == FILE_UNKNOWN && i < COUNTER_FORMATS; i++)
+        if (counter_formats[i].sniff(head, (size_t)n)) {
+            *format = &counter_formats[i];
+            kind = FILE_COUNTERS;
+        }
+    free(head);
+    return kind;
 }
 
 static char *join(const char *dir, const char *name)
@@ -164,10 +189,13 @@ static void ingest_file(walk *w, const run_spec *spec, const counter_options *op
                         const char *fallback, const char *path, bool named)
 {
     ingest_file_result r = {.outcome = INGEST_IGNORED};
-    (void)options; /* for the counter formats, dispatched once their readers land */
-    switch (classify(path)) {
+    const struct counter_format *format;
+    switch (classify(path, &format)) {
     case FILE_PROBE:
         probe_ingest_file(w->db, spec, fallback, path, &r, w->diags);
+        break;
+    case FILE_COUNTERS:
+        counter_store_file(w->db, spec, fallback, path, format->read, options, &r, w->diags);
         break;
     case FILE_SCHEDULE:
         schedule_ingest_file(w->db, spec, fallback, path, &r, w->diags);
@@ -175,9 +203,16 @@ static void ingest_file(walk *w, const run_spec *spec, const counter_options *op
     case FILE_RUN_INI:
         return; /* read with its folder */
     case FILE_UNKNOWN:
-        if (named) {
+        if (has_suffix(path, ".blg") || has_suffix(path, ".BLG")) {
+            /* Binary perfmon logs: the user can convert them. */
+            diag_add(w->diags, named ? DIAG_ERROR : DIAG_NOTE, path, 0, 0,
+                     "binary perfmon logs are not read: convert with 'relog FILE.blg -f csv "
+                     "-o FILE.csv'");
+            r.outcome = named ? INGEST_REJECTED : INGEST_IGNORED;
+        } else if (named) {
             diag_add(w->diags, DIAG_ERROR, path, 0, 0,
-                     "not a format p3 reads (a probe log starts with '# p3-probe 1')");
+                     "not a format p3 reads (probe logs, perfmon and esxtop CSV, sadf -d, "
+                     "pidstat -h, virt-top --csv)");
             r.outcome = INGEST_REJECTED;
         } else {
             diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: not a format p3 reads");
@@ -290,7 +325,8 @@ static bool looks_like_run(const char *dir, diag_list *diags)
     bool run = false;
     for (size_t i = 0; i < count && !run; i++) {
         char *path = join(dir, names[i]);
-        run = !is_dir(path) && classify(path) != FILE_UNKNOWN;
+        const struct counter_format *format;
+        run = !is_dir(path) && classify(path, &format) != FILE_UNKNOWN;
         free(path);
     }
     free_list(names, count);
