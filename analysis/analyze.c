@@ -58,6 +58,7 @@ typedef struct level_result {
 /* One run on its way through analysis. */
 typedef struct run_data {
     int64_t run_id;
+    int version;                 /* the store's schema version */
     char *name;
     size_t level_count;
     char **level_names;
@@ -200,6 +201,8 @@ static int interval_order(const void *a, const void *b)
 
 static int load_schedule(sqlite3 *db, run_data *r, diag_list *diags)
 {
+    if (r->version < 3)
+        return STATUS_OK; /* no schedules before schema 3 */
     sqlite3_stmt *stmt;
     if (store_prepare(db,
                       "SELECT s.start_ns, s.end_ns, s.level FROM schedule s JOIN source_file f "
@@ -252,6 +255,12 @@ static int cpu_level(const run_settings *s, double cpu)
  * own Processor(_Total) is the truth, and serves as host CPU. */
 static int load_series(sqlite3 *db, run_data *r)
 {
+    if (r->version < 2) { /* no counters before schema 2 */
+        marks_init(&r->host_marks, 0, r->level_count);
+        marks_init(&r->guest_marks, 0, r->level_count);
+        marks_init(&r->ready_marks, 0, r->level_count);
+        return STATUS_OK;
+    }
     if (series_load(db, r->run_id, r->name, SERIES_GUEST_CPU, &r->settings, &r->guest, r->notes) ||
         series_load(db, r->run_id, r->name, SERIES_READY, &r->settings, &r->ready, r->notes))
         return STATUS_FAILURE;
@@ -944,6 +953,7 @@ int analyze_store(sqlite3 *db, const analyze_options *opts, analyze_run_fn on_ru
     while (sqlite3_step(runs) == SQLITE_ROW) {
         list = xreallocarray(list, count + 1, sizeof *list);
         list[count++] = (run_data){.run_id = sqlite3_column_int64(runs, 0),
+                                   .version = store_version(db),
                                    .name = xstrdup((const char *)sqlite3_column_text(runs, 1)),
                                    .level_count = (size_t)sqlite3_column_int64(runs, 2)};
     }
@@ -968,4 +978,63 @@ int analyze_store(sqlite3 *db, const analyze_options *opts, analyze_run_fn on_ru
     }
     free(list);
     return status;
+}
+
+int analyze_load_levels(sqlite3 *db, const char *run_name, const analyze_options *opts,
+                        analyze_levels *out, diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt;
+    if (store_prepare(db,
+                      "SELECT run_id, (SELECT count(*) FROM run_level l WHERE l.run_id = r.run_id) "
+                      "FROM run r WHERE name = ?",
+                      &stmt, diags))
+        return STATUS_FAILURE;
+    sqlite3_bind_text(stmt, 1, run_name, -1, SQLITE_STATIC);
+    run_data r = {.version = store_version(db), .name = xstrdup(run_name)};
+    bool found = sqlite3_step(stmt) == SQLITE_ROW;
+    if (found) {
+        r.run_id = sqlite3_column_int64(stmt, 0);
+        r.level_count = (size_t)sqlite3_column_int64(stmt, 1);
+    }
+    sqlite3_finalize(stmt);
+    if (!found) {
+        diag_add(diags, DIAG_ERROR, NULL, 0, 0, "no run named '%s' in the store", run_name);
+        run_data_clear(&r);
+        return STATUS_BAD_INPUT;
+    }
+    r.notes = diag_list_new();
+    r.levels = xcalloc(r.level_count + 1, sizeof *r.levels);
+    int status = STATUS_OK;
+    if (load_level_names(db, &r, diags) ||
+        run_settings_load(db, r.run_id, r.name, r.level_count, opts, &r.settings, r.notes) ||
+        load_series(db, &r) || load_schedule(db, &r, diags) || load_samples(db, &r, diags))
+        status = STATUS_FAILURE;
+    if (!status) {
+        group_by_level(&r);
+        for (size_t l = 0; l < r.level_count; l++)
+            stats_sort(r.delay + r.level_start[l], r.level_start[l + 1] - r.level_start[l]);
+        /* Hand over what the comparison needs; the rest goes with r. */
+        out->level_count = r.level_count;
+        out->names = r.level_names;
+        out->delay = r.delay;
+        out->start = r.level_start;
+        out->unplaced = r.unplaced;
+        r.level_names = NULL;
+        r.delay = NULL;
+        r.level_start = NULL;
+        r.level_count = 0;
+    }
+    run_data_clear(&r);
+    return status;
+}
+
+void analyze_levels_clear(analyze_levels *levels)
+{
+    for (size_t i = 0; i < levels->level_count; i++)
+        free(levels->names[i]);
+    free(levels->names);
+    free(levels->delay);
+    free(levels->start);
+    memset(levels, 0, sizeof *levels);
 }

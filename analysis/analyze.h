@@ -34,6 +34,26 @@ typedef struct analyze_totals {
 /* Called after each run (may be NULL). */
 typedef void (*analyze_run_fn)(void *ctx, const char *run, bool recomputed);
 
+/* One run's delays grouped by load level after placement: what a
+ * comparison of runs works on. */
+typedef struct analyze_levels {
+    size_t level_count;
+    char **names;       /* the run's level names in order, owned */
+    double *delay;      /* every placed delay, level after level, each level sorted */
+    size_t *start;      /* level_count + 1 offsets into delay */
+    long long unplaced; /* samples no method could place */
+} analyze_levels;
+
+/* Loads the run called run_name and places its samples in levels as
+ * analysis does (probe log, schedule.csv, CPU, with the run's settings and
+ * opts), each level sorted. Reads only: works on a store opened read-only,
+ * of any schema version (one without schedules or counters places by probe
+ * logs alone). Returns STATUS_OK, STATUS_BAD_INPUT when there is no such
+ * run, or STATUS_FAILURE. Release with analyze_levels_clear(). */
+int analyze_load_levels(sqlite3 *db, const char *run_name, const analyze_options *opts,
+                        analyze_levels *out, diag_list *diags);
+void analyze_levels_clear(analyze_levels *levels);
+
 /* Analyses every run; opts may be NULL. Returns STATUS_OK or
  * STATUS_FAILURE with a diagnostic. */
 int analyze_store(sqlite3 *db, const analyze_options *opts, analyze_run_fn on_run, void *ctx,

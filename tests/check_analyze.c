@@ -9,6 +9,7 @@
 #include "analyze.h"
 #include "diag.h"
 #include "ingest.h"
+#include "schema_scripts.h"
 #include "status.h"
 #include "store.h"
 #include "suites.h"
@@ -147,6 +148,54 @@ START_TEST(test_analyze_recomputes_a_run_that_gained_a_file)
 }
 END_TEST
 
+START_TEST(test_analyze_loads_placed_levels_from_a_first_version_store_without_writing)
+{
+    /* A store as schema version 1 made it, with levels given by the probe log. */
+    char *dir = test_tmpdir("analyze-v1");
+    char *path = xasprintf("%s/old.db", dir);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, schema_scripts[0].sql, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(
+        sqlite3_exec(db,
+                     "PRAGMA user_version = 1; PRAGMA application_id = 1345537090;"
+                     "INSERT INTO run (run_id, name, title) VALUES (1, 'old', 'Old');"
+                     "INSERT INTO run_level VALUES (1, 0, 'None'), (1, 1, 'Busy');"
+                     "INSERT INTO source_file (file_id, run_id, path, size, sha256, kind, "
+                     "ingested_at, samples, first_sample, last_sample) VALUES "
+                     "(1, 1, 'a.probe', 1, 'x', 'probe', 't', 5, 1, 5);"
+                     "INSERT INTO sample (sample_id, file_id, t_ns, level, delay_ms) VALUES "
+                     "(1, 1, 0, 1, 900), (2, 1, 1, 0, 20), (3, 1, 2, 1, 700), (4, 1, 3, 0, 10), "
+                     "(5, 1, 4, 1, 800);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    size_t len;
+    char *before = test_read_file(path, &len);
+    diag_list *diags = diag_list_new();
+    ck_assert_int_eq(store_open(path, STORE_READ_ONLY, &db, diags), STATUS_OK);
+    analyze_levels levels;
+    ck_assert_int_eq(analyze_load_levels(db, "old", NULL, &levels, diags), STATUS_OK);
+    ck_assert_uint_eq(levels.level_count, 2);
+    ck_assert_str_eq(levels.names[1], "Busy");
+    ck_assert_uint_eq(levels.start[1] - levels.start[0], 2);
+    ck_assert_uint_eq(levels.start[2] - levels.start[1], 3);
+    /* Each level sorted. */
+    ck_assert_double_eq(levels.delay[levels.start[1]], 700);
+    ck_assert_double_eq(levels.delay[levels.start[2] - 1], 900);
+    analyze_levels_clear(&levels);
+    ck_assert_int_eq(analyze_load_levels(db, "nope", NULL, &levels, diags), STATUS_BAD_INPUT);
+    store_close(db);
+    size_t len_after;
+    char *after = test_read_file(path, &len_after);
+    ck_assert_uint_eq(len, len_after);
+    ck_assert(memcmp(before, after, len) == 0);
+    free(before), free(after);
+    diag_list_free(diags);
+    free(path), free(dir);
+}
+END_TEST
+
 Suite *analyze_suite(void)
 {
     Suite *s = suite_create("analyze");
@@ -155,6 +204,7 @@ Suite *analyze_suite(void)
     tcase_add_test(tc, test_analyze_stores_per_level_results_with_nulls_where_undefined);
     tcase_add_test(tc, test_analyze_writes_nothing_when_inputs_are_unchanged);
     tcase_add_test(tc, test_analyze_recomputes_a_run_that_gained_a_file);
+    tcase_add_test(tc, test_analyze_loads_placed_levels_from_a_first_version_store_without_writing);
     suite_add_tcase(s, tc);
     return s;
 }
