@@ -1,26 +1,19 @@
 #include "p3chart.h"
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <cairo.h>
-#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "canvas.h"
 #include "status.h"
-#include "text.h"
 #include "xalloc.h"
 
 #define DEFAULT_WIDTH 1600
 #define DEFAULT_HEIGHT 1000
-#define FONT_FAMILY "DejaVu Sans"
-#define ELLIPSIS "\xE2\x80\xA6"
 
 /* The camera looks from front-right-above, as Excel's 3-D column chart does:
  * the scene is turned VIEW_AZIMUTH about the vertical, tilted VIEW_ELEVATION
@@ -43,7 +36,8 @@
 #define WALL_MAX_SHARE 0.42
 
 /* Sizes in pixels on the default 1600 x 1000 canvas; every one scales with
- * the canvas (chart.unit), fonts no smaller than MIN_FONT_PX. */
+ * the canvas (chart.unit), fonts also with the options' text_scale
+ * (chart.font_unit) and no smaller than MIN_FONT_PX. */
 #define TITLE_PX 30.0
 #define TITLE_LEADING 1.15 /* distance of the title's lines, in text heights */
 #define AXIS_TITLE_PX 19.0
@@ -108,13 +102,35 @@ static const uint32_t paper_palette[] = {
 };
 #define PALETTE_SIZE (sizeof paper_palette / sizeof *paper_palette)
 
-typedef enum text_style { TEXT_REGULAR, TEXT_BOLD, TEXT_ITALIC } text_style;
+/* The "colorblind" palette: Okabe and Ito's eight colours for colour-blind
+ * readers (Color Universal Design, 2008) without black, which shades to
+ * nothing on a column, and five more picked to stay apart from them. Every
+ * pair of the twelve differs by at least 10 CIEDE2000 units under
+ * protanopia, deuteranopia and tritanopia as simulated by Machado, Oliveira
+ * and Fernandes (2009); tests/check_p3chart.c checks it. The first six,
+ * the paper's levels, are the six of Okabe-Ito that lie furthest apart:
+ * Medium in vermillion, nearest the paper's salmon; Busy in yellow, as the
+ * paper palette's gold. */
+static const uint32_t colorblind_palette[PALETTE_SIZE] = {
+    0x0072B2, /* None: blue */
+    0x009E73, /* Low: bluish green */
+    0xD55E00, /* Medium: vermillion */
+    0xF0E442, /* Busy: yellow */
+    0x56B4E9, /* Maximum: sky blue */
+    0xCC79A7, /* Overload: reddish purple */
+    0xE69F00, /* orange */
+    0x444444, /* charcoal */
+    0x882200, /* brown */
+    0x3311BB, /* indigo */
+    0x776677, /* grey mauve */
+    0x99CC88, /* pale green */
+};
 
 /* A string ready to draw, measured once in its font. */
 typedef struct text {
     char *str;         /* valid UTF-8, owned; "" for nothing */
     double size;       /* font size in pixels */
-    text_style style;
+    canvas_style style;
     uint32_t colour;
     double width;      /* advance of the whole string */
     double ascent, descent;
@@ -148,6 +164,8 @@ typedef struct view {
 typedef struct chart {
     double width, height;   /* the canvas */
     double unit;            /* scale of sizes: 1 on the default canvas */
+    double font_unit;       /* scale of font sizes: unit times the text scale */
+    p3chart_palette palette;
     size_t columns;         /* bucket columns drawn */
     size_t levels;          /* load levels: rows, front to back */
     double *share;          /* levels x columns heights in %, clamped, overflow folded */
@@ -172,134 +190,30 @@ typedef struct chart {
     box plot;               /* where the scene and its labels must fit */
 } chart;
 
-void p3chart_level_rgb(size_t level, double rgb[3])
+void p3chart_palette_rgb(p3chart_palette palette, size_t level, double rgb[3])
 {
-    uint32_t c = paper_palette[level % PALETTE_SIZE];
+    const uint32_t *colours =
+        palette == P3CHART_PALETTE_COLORBLIND ? colorblind_palette : paper_palette;
+    uint32_t c = colours[level % PALETTE_SIZE];
     rgb[0] = ((c >> 16) & 0xFF) / 255.0;
     rgb[1] = ((c >> 8) & 0xFF) / 255.0;
     rgb[2] = (c & 0xFF) / 255.0;
 }
 
-static void set_colour(cairo_t *cr, uint32_t c)
+void p3chart_level_rgb(size_t level, double rgb[3])
 {
-    cairo_set_source_rgb(cr, ((c >> 16) & 0xFF) / 255.0, ((c >> 8) & 0xFF) / 255.0,
-                         (c & 0xFF) / 255.0);
+    p3chart_palette_rgb(P3CHART_PALETTE_PAPER, level, rgb);
 }
 
 /* ---- text ---- */
 
-static void select_font(cairo_t *cr, double size, text_style style)
-{
-    cairo_select_font_face(cr, FONT_FAMILY,
-                           style == TEXT_ITALIC ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
-                           style == TEXT_BOLD ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-/* A copy of s fit to draw: invalid UTF-8 bytes become '?', control
- * characters spaces, and the ends are trimmed. cairo's toy text API refuses
- * invalid UTF-8 by putting the whole drawing in error, and titles and level
- * names come from lab files. NULL gives "". */
-static char *clean_text(const char *s)
-{
-    if (!s)
-        return xstrdup("");
-    size_t len = strlen(s), n = 0;
-    char *out = xmalloc(len + 1);
-    for (size_t i = 0; i < len;) {
-        size_t seq = text_utf8_sequence(s + i, len - i);
-        if (seq == 0) {
-            out[n++] = '?';
-            i++;
-        } else if (seq == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)) {
-            out[n++] = ' ';
-            i++;
-        } else {
-            memcpy(out + n, s + i, seq);
-            n += seq;
-            i += seq;
-        }
-    }
-    while (n > 0 && out[n - 1] == ' ')
-        n--;
-    out[n] = '\0';
-    size_t lead = strspn(out, " ");
-    memmove(out, out + lead, n - lead + 1);
-    return out;
-}
-
-/* Width of str[0..len) followed by suffix, in the selected font. */
-static double prefix_width(cairo_t *cr, const char *str, size_t len, const char *suffix)
-{
-    char *s = xasprintf("%.*s%s", (int)len, str, suffix);
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    free(s);
-    return te.x_advance;
-}
-
-/* The byte offsets in (0, strlen(str)) where str may be cut: every
- * character boundary, or only the spaces. *count set; caller frees. */
-static size_t *cut_points(const char *str, bool spaces_only, size_t *count)
-{
-    size_t len = strlen(str), n = 0;
-    size_t *cuts = xcalloc(len + 1, sizeof *cuts);
-    for (size_t i = 1; i < len; i++) {
-        bool boundary = ((unsigned char)str[i] & 0xC0) != 0x80;
-        if (spaces_only ? str[i] == ' ' : boundary)
-            cuts[n++] = i;
-    }
-    *count = n;
-    return cuts;
-}
-
-/* The index of the last cut at which str, cut there and followed by suffix,
- * is at most max_width wide in the selected font, or SIZE_MAX if none is.
- * Widths grow with the cut, so a binary search finds it; a huge title costs
- * a few dozen measurements, not thousands. */
-static size_t last_fitting_cut(cairo_t *cr, const char *str, const size_t *cuts, size_t count,
-                               const char *suffix, double max_width)
-{
-    size_t lo = 0, hi = count, found = SIZE_MAX;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (prefix_width(cr, str, cuts[mid], suffix) <= max_width) {
-            found = mid;
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return found;
-}
-
-/* str itself if it is at most max_width wide in the selected font, else its
- * longest head that fits with an ellipsis after it ("" when not even the
- * ellipsis fits). Caller frees. */
-static char *ellipsize(cairo_t *cr, const char *str, double max_width)
-{
-    size_t len = strlen(str);
-    if (prefix_width(cr, str, len, "") <= max_width)
-        return xstrdup(str);
-    if (prefix_width(cr, "", 0, ELLIPSIS) > max_width)
-        return xstrdup("");
-    size_t count;
-    size_t *cuts = cut_points(str, false, &count);
-    size_t i = last_fitting_cut(cr, str, cuts, count, ELLIPSIS, max_width);
-    size_t keep = i == SIZE_MAX ? 0 : cuts[i];
-    free(cuts);
-    while (keep > 0 && str[keep - 1] == ' ')
-        keep--;
-    return xasprintf("%.*s" ELLIPSIS, (int)keep, str);
-}
-
 /* Takes str (owned) into t, measured in its font. */
-static void text_set(cairo_t *cr, text *t, char *str, double size, text_style style,
+static void text_set(cairo_t *cr, text *t, char *str, double size, canvas_style style,
                      uint32_t colour)
 {
     cairo_text_extents_t te;
     cairo_font_extents_t fe;
-    select_font(cr, size, style);
+    canvas_font(cr, size, style);
     cairo_text_extents(cr, str, &te);
     cairo_font_extents(cr, &fe);
     *t = (text){str, size, style, colour, te.x_advance, fe.ascent, fe.descent};
@@ -307,11 +221,11 @@ static void text_set(cairo_t *cr, text *t, char *str, double size, text_style st
 
 /* raw, cleaned and cut with an ellipsis to max_width, into t. */
 static void text_fit(cairo_t *cr, text *t, const char *raw, double max_width, double size,
-                     text_style style, uint32_t colour)
+                     canvas_style style, uint32_t colour)
 {
-    char *clean = clean_text(raw);
-    select_font(cr, size, style);
-    char *fitted = ellipsize(cr, clean, max_width);
+    char *clean = canvas_clean_text(raw);
+    canvas_font(cr, size, style);
+    char *fitted = canvas_ellipsize(cr, clean, max_width);
     free(clean);
     text_set(cr, t, fitted, size, style, colour);
 }
@@ -331,16 +245,10 @@ static char *count_text(long long n)
 {
     if (n <= 0)
         return xstrdup("(no samples)");
-    char digits[32], grouped[48];
-    int len = snprintf(digits, sizeof digits, "%lld", n);
-    size_t g = 0;
-    for (int i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            grouped[g++] = ',';
-        grouped[g++] = digits[i];
-    }
-    grouped[g] = '\0';
-    return xasprintf("n=%s", grouped);
+    char *grouped = canvas_group_digits(n);
+    char *s = xasprintf("n=%s", grouped);
+    free(grouped);
+    return s;
 }
 
 /* ---- labels and boxes ---- */
@@ -376,8 +284,8 @@ static void draw_label(cairo_t *cr, const label *l)
 {
     if (!*l->t->str)
         return;
-    select_font(cr, l->t->size, l->t->style);
-    set_colour(cr, l->t->colour);
+    canvas_font(cr, l->t->size, l->t->style);
+    canvas_rgb(cr, l->t->colour);
     cairo_save(cr);
     cairo_translate(cr, l->x, l->y);
     cairo_rotate(cr, -l->angle);
@@ -653,30 +561,22 @@ static double endurance_position(const p3chart_data *data)
  * by an ellipsis, to max_width. */
 static void prepare_title(cairo_t *cr, chart *c, const char *raw, double max_width)
 {
-    double size = fmax(TITLE_PX * c->unit, MIN_FONT_PX);
-    char *clean = clean_text(raw);
-    select_font(cr, size, TEXT_BOLD);
+    double size = fmax(TITLE_PX * c->font_unit, MIN_FONT_PX);
+    char *clean = canvas_clean_text(raw);
+    canvas_font(cr, size, CANVAS_BOLD);
     char *first, *second;
-    size_t count;
-    size_t *spaces = cut_points(clean, true, &count);
-    size_t wrap = SIZE_MAX; /* the space to wrap at; SIZE_MAX for one line */
-    if (prefix_width(cr, clean, strlen(clean), "") > max_width)
-        wrap = last_fitting_cut(cr, clean, spaces, count, "", max_width);
-    if (wrap == SIZE_MAX) {
-        first = ellipsize(cr, clean, max_width);
+    size_t wrap = canvas_fit_prefix(cr, clean, true, "", max_width);
+    if (wrap == strlen(clean) || wrap == SIZE_MAX || wrap == 0) {
+        first = canvas_ellipsize(cr, clean, max_width);
         second = xstrdup("");
     } else {
-        size_t keep = spaces[wrap];
-        while (keep > 0 && clean[keep - 1] == ' ')
-            keep--;
-        first = xstrndup(clean, keep);
-        second = ellipsize(cr, clean + spaces[wrap] + strspn(clean + spaces[wrap], " "),
-                           max_width);
+        first = xstrndup(clean, wrap);
+        const char *rest = clean + wrap + strspn(clean + wrap, " ");
+        second = canvas_ellipsize(cr, rest, max_width);
     }
-    free(spaces);
     free(clean);
-    text_set(cr, &c->title[0], first, size, TEXT_BOLD, COLOUR_TEXT);
-    text_set(cr, &c->title[1], second, size, TEXT_BOLD, COLOUR_TEXT);
+    text_set(cr, &c->title[0], first, size, CANVAS_BOLD, COLOUR_TEXT);
+    text_set(cr, &c->title[1], second, size, CANVAS_BOLD, COLOUR_TEXT);
 }
 
 /* "Delays over 1850 ms are counted in the 1850 column": the note that says
@@ -693,30 +593,30 @@ static char *fold_note(const chart *c, const p3chart_data *data)
 
 static void prepare_texts(cairo_t *cr, chart *c, const p3chart_data *data, bool fold)
 {
-    double u = c->unit;
-    double tick = fmax(TICK_PX * u, MIN_FONT_PX), axis = fmax(AXIS_TITLE_PX * u, MIN_FONT_PX);
+    double u = c->unit, fu = c->font_unit;
+    double tick = fmax(TICK_PX * fu, MIN_FONT_PX), axis = fmax(AXIS_TITLE_PX * fu, MIN_FONT_PX);
     prepare_title(cr, c, data->title, c->width - 2 * MARGIN_PX * u);
     c->x_label = xcalloc(c->columns, sizeof *c->x_label);
     for (size_t i = 0; i < c->columns; i++)
         text_fit(cr, &c->x_label[i], data->bucket_labels ? data->bucket_labels[i] : NULL,
-                 X_LABEL_MAX_EM * tick, tick, TEXT_REGULAR, COLOUR_TEXT);
+                 X_LABEL_MAX_EM * tick, tick, CANVAS_REGULAR, COLOUR_TEXT);
     c->depth_label = xcalloc(c->levels, sizeof *c->depth_label);
     for (size_t j = 0; j < c->levels; j++)
         text_fit(cr, &c->depth_label[j], data->levels[j].name, DEPTH_LABEL_MAX_EM * tick, tick,
-                 TEXT_REGULAR, COLOUR_TEXT);
+                 CANVAS_REGULAR, COLOUR_TEXT);
     for (size_t k = 0; k < Z_TICKS; k++)
-        text_set(cr, &c->z_label[k], xasprintf("%zu", k * Z_STEP), tick, TEXT_REGULAR,
+        text_set(cr, &c->z_label[k], xasprintf("%zu", k * Z_STEP), tick, CANVAS_REGULAR,
                  COLOUR_TEXT);
-    text_set(cr, &c->delay_title, xstrdup("Delay (ms)"), axis, TEXT_BOLD, COLOUR_TEXT);
-    text_set(cr, &c->load_title, xstrdup("User Load"), axis, TEXT_BOLD, COLOUR_TEXT);
-    text_set(cr, &c->count_title, xstrdup("Count (%)"), axis, TEXT_BOLD, COLOUR_TEXT);
+    text_set(cr, &c->delay_title, xstrdup("Delay (ms)"), axis, CANVAS_BOLD, COLOUR_TEXT);
+    text_set(cr, &c->load_title, xstrdup("User Load"), axis, CANVAS_BOLD, COLOUR_TEXT);
+    text_set(cr, &c->count_title, xstrdup("Count (%)"), axis, CANVAS_BOLD, COLOUR_TEXT);
     double e = data->endurance_ms;
     text_set(cr, &c->endurance_label,
              fmod(e, 1000) == 0 ? xasprintf("%g s", e / 1000) : xasprintf("%g ms", e), tick,
-             TEXT_BOLD, COLOUR_ENDURANCE);
+             CANVAS_BOLD, COLOUR_ENDURANCE);
     char *note = fold ? fold_note(c, data) : xstrdup("");
-    text_fit(cr, &c->note, note, c->width - 2 * MARGIN_PX * u, fmax(NOTE_PX * u, MIN_FONT_PX),
-             TEXT_ITALIC, COLOUR_MUTED);
+    text_fit(cr, &c->note, note, c->width - 2 * MARGIN_PX * u, fmax(NOTE_PX * fu, MIN_FONT_PX),
+             CANVAS_ITALIC, COLOUR_MUTED);
     free(note);
 }
 
@@ -729,9 +629,9 @@ static double legend_texts(cairo_t *cr, chart *c, const p3chart_data *data, doub
         text_free(&c->legend_name[j]);
         text_free(&c->legend_count[j]);
         text_fit(cr, &c->legend_name[j], data->levels[j].name, LEGEND_NAME_MAX_EM * size, size,
-                 TEXT_REGULAR, COLOUR_TEXT);
+                 CANVAS_REGULAR, COLOUR_TEXT);
         text_set(cr, &c->legend_count[j], count_text(data->levels[j].n), 0.8 * size,
-                 TEXT_REGULAR, COLOUR_MUTED);
+                 CANVAS_REGULAR, COLOUR_MUTED);
         double swatch = LEGEND_SWATCH * text_height(&c->legend_name[j]);
         widest = fmax(widest, swatch + pad + c->legend_name[j].width + pad +
                                   c->legend_count[j].width);
@@ -749,7 +649,7 @@ static void prepare_legend(cairo_t *cr, chart *c, const p3chart_data *data, doub
     double u = c->unit, pad = GAP_PX * u, margin = MARGIN_PX * u;
     bool below = c->legend_below = c->width < LEGEND_BELOW_ASPECT * c->height;
     double room = below ? LEGEND_BELOW_SHARE * (bottom - top) : bottom - top;
-    double size = fmax(LEGEND_PX * u, MIN_FONT_PX), height = 0;
+    double size = fmax(LEGEND_PX * c->font_unit, MIN_FONT_PX), height = 0;
     c->legend_name = xcalloc(c->levels, sizeof *c->legend_name);
     c->legend_count = xcalloc(c->levels, sizeof *c->legend_count);
     /* Unhinted text grows in proportion to its size, so one correction
@@ -808,13 +708,16 @@ static void chart_free(chart *c)
 
 /* Everything to draw on a width x height canvas: shares, texts measured in
  * cr's fonts, and the layout of title, legend, note and plot box. */
-static void chart_prepare(cairo_t *cr, chart *c, const p3chart_data *data, bool fold,
-                          double width, double height)
+static void chart_prepare(cairo_t *cr, chart *c, const p3chart_data *data,
+                          const p3chart_options *o, double width, double height)
 {
+    bool fold = o->overflow == P3CHART_OVERFLOW_FOLD;
     memset(c, 0, sizeof *c);
     c->width = width;
     c->height = height;
     c->unit = fmin(width / DEFAULT_WIDTH, height / DEFAULT_HEIGHT);
+    c->font_unit = c->unit * (o->text_scale > 0 ? o->text_scale : 1);
+    c->palette = o->palette;
     c->levels = data->level_count;
     c->columns = fold ? data->bucket_count - 1 : data->bucket_count;
     c->row_pitch = fmin(1, DEPTH_MAX_SHARE * (double)c->columns / (double)c->levels);
@@ -881,18 +784,18 @@ static void draw_walls(cairo_t *cr, const chart *c, const view *v)
     } planes[] = {{back, COLOUR_BACK_WALL}, {side, COLOUR_SIDE_WALL}, {ground, COLOUR_FLOOR}};
     for (size_t i = 0; i < sizeof planes / sizeof *planes; i++) {
         polygon(cr, c, v, planes[i].pts, 4);
-        set_colour(cr, planes[i].colour);
+        canvas_rgb(cr, planes[i].colour);
         cairo_fill(cr);
     }
     cairo_set_line_width(cr, fmax(0.5, 1.0 * u));
-    set_colour(cr, COLOUR_GRID);
+    canvas_rgb(cr, COLOUR_GRID);
     for (int pct = Z_STEP; pct < 100; pct += Z_STEP) {
         segment(cr, c, v, 0, 0, pct, 0, D, pct);
         segment(cr, c, v, 0, D, pct, X, D, pct);
     }
     cairo_stroke(cr);
     cairo_set_line_width(cr, fmax(0.4, 0.8 * u));
-    set_colour(cr, COLOUR_FLOOR_GRID);
+    canvas_rgb(cr, COLOUR_FLOOR_GRID);
     for (size_t i = 1; i < c->columns; i++)
         segment(cr, c, v, (double)i, 0, 0, (double)i, D, 0);
     for (size_t j = 1; j < c->levels; j++)
@@ -900,7 +803,7 @@ static void draw_walls(cairo_t *cr, const chart *c, const view *v)
     cairo_stroke(cr);
     cairo_set_line_width(cr, fmax(0.5, 1.2 * u));
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    set_colour(cr, COLOUR_EDGE);
+    canvas_rgb(cr, COLOUR_EDGE);
     for (size_t i = 0; i < sizeof planes / sizeof *planes; i++)
         polygon(cr, c, v, planes[i].pts, 4);
     cairo_stroke(cr);
@@ -915,7 +818,7 @@ static void draw_endurance(cairo_t *cr, const chart *c, const view *v)
         return;
     double x = c->endurance_x, D = scene_depth(c), u = c->unit;
     const double dash[] = {6 * u, 4 * u};
-    set_colour(cr, COLOUR_ENDURANCE);
+    canvas_rgb(cr, COLOUR_ENDURANCE);
     cairo_set_line_width(cr, fmax(1, 3 * u));
     segment(cr, c, v, x, 0, 0, x, D, 0);
     cairo_stroke(cr);
@@ -936,7 +839,7 @@ static void draw_column(cairo_t *cr, const chart *c, const view *v, size_t level
     double y0 = ((double)level + (1 - COLUMN_DEPTH) / 2) * c->row_pitch;
     double y1 = y0 + COLUMN_DEPTH * c->row_pitch;
     double base[3], top[3], side[3], edge[3];
-    p3chart_level_rgb(level, base);
+    p3chart_palette_rgb(c->palette, level, base);
     lighten(base, pct > 0 ? SHADE_TOP : SHADE_TILE, top);
     darken(base, SHADE_SIDE, side);
     darken(base, SHADE_EDGE, edge);
@@ -971,9 +874,9 @@ static void draw_legend(cairo_t *cr, const chart *c)
     double u = c->unit, pad = GAP_PX * u;
     const box *b = &c->legend;
     cairo_rectangle(cr, b->x0, b->y0, b->x1 - b->x0, b->y1 - b->y0);
-    set_colour(cr, COLOUR_BACKGROUND);
+    canvas_rgb(cr, COLOUR_BACKGROUND);
     cairo_fill_preserve(cr);
-    set_colour(cr, COLOUR_GRID);
+    canvas_rgb(cr, COLOUR_GRID);
     cairo_set_line_width(cr, fmax(0.5, 1.0 * u));
     cairo_stroke(cr);
     for (size_t j = 0; j < c->levels; j++) {
@@ -981,7 +884,7 @@ static void draw_legend(cairo_t *cr, const chart *c)
         double x = b->x0 + pad + c->legend_cell * (double)(j % c->legend_columns);
         double mid = b->y0 + pad + c->legend_line * ((double)(j / c->legend_columns) + 0.5);
         double base[3], edge[3];
-        p3chart_level_rgb(j, base);
+        p3chart_palette_rgb(c->palette, j, base);
         darken(base, SHADE_EDGE, edge);
         cairo_rectangle(cr, x, mid - swatch / 2, swatch, swatch);
         fill_and_edge(cr, base, edge);
@@ -995,8 +898,9 @@ static void draw_legend(cairo_t *cr, const chart *c)
 static void draw_chart(cairo_t *cr, const chart *c, const view *v)
 {
     double margin = MARGIN_PX * c->unit;
-    set_colour(cr, COLOUR_BACKGROUND);
-    cairo_paint(cr);
+    cairo_rectangle(cr, 0, 0, c->width, c->height);
+    canvas_rgb(cr, COLOUR_BACKGROUND);
+    cairo_fill(cr);
     draw_walls(cr, c, v);
     draw_endurance(cr, c, v);
     draw_columns(cr, c, v);
@@ -1016,140 +920,45 @@ static void draw_chart(cairo_t *cr, const chart *c, const view *v)
 
 /* ---- output ---- */
 
-/* The bytes cairo writes, gathered in memory so that the file is written
- * only once the whole chart exists. */
-typedef struct sink {
-    unsigned char *data;
-    size_t len, cap;
-} sink;
-
-static void sink_append(sink *s, const void *data, size_t len)
-{
-    if (s->len + len > s->cap) {
-        s->cap = s->len + len > 2 * s->cap ? s->len + len : 2 * s->cap;
-        s->data = xrealloc(s->data, s->cap);
-    }
-    memcpy(s->data + s->len, data, len);
-    s->len += len;
-}
-
-static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    sink_append(closure, data, length);
-    return CAIRO_STATUS_SUCCESS;
-}
-
-/* cairo names the SVG groups it writes after a counter of every surface the
- * process has made ("surface15"), so the same chart drawn twice would give
- * different bytes. Renumbers them in order of first appearance. */
-static void svg_renumber_surfaces(sink *s)
-{
-    static const char word[] = "surface";
-    const size_t wlen = sizeof word - 1;
-    sink out = {0};
-    unsigned long *seen = NULL;
-    size_t nseen = 0, i = 0;
-    while (i < s->len) {
-        size_t at = i;
-        while (at + wlen <= s->len && memcmp(s->data + at, word, wlen) != 0)
-            at++;
-        if (at + wlen > s->len) {
-            sink_append(&out, s->data + i, s->len - i);
-            break;
-        }
-        sink_append(&out, s->data + i, at - i);
-        size_t end = at + wlen;
-        unsigned long id = 0;
-        while (end < s->len && s->data[end] >= '0' && s->data[end] <= '9')
-            id = id * 10 + (unsigned long)(s->data[end++] - '0');
-        if (end == at + wlen) {
-            sink_append(&out, word, wlen);
-        } else {
-            size_t k = 0;
-            while (k < nseen && seen[k] != id)
-                k++;
-            if (k == nseen) {
-                seen = xreallocarray(seen, nseen + 1, sizeof *seen);
-                seen[nseen++] = id;
-            }
-            char name[32];
-            int len = snprintf(name, sizeof name, "surface%zu", k + 1);
-            sink_append(&out, name, (size_t)len);
-        }
-        i = end;
-    }
-    free(seen);
-    free(s->data);
-    *s = out;
-}
-
-/* Writes the bytes to path through a temporary file in the same folder and
- * rename(), so that path holds the whole new chart or is left as it was. */
-static int write_whole(const char *path, const sink *bytes, diag_list *diags)
-{
-    char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-    FILE *f = NULL;
-    int err = 0;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        err = errno;
-        goto out;
-    }
-    /* mkstemp makes the file private (0600); a chart is made to be shared.
-     * A fixed mode, because reading the umask means changing it. */
-    if (fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "wb"))) {
-        err = errno;
-        close(fd);
-        unlink(tmp);
-        goto out;
-    }
-    errno = 0;
-    if (fwrite(bytes->data, 1, bytes->len, f) != bytes->len || fflush(f) != 0 ||
-        fsync(fileno(f)) != 0)
-        err = errno ? errno : EIO;
-    if (fclose(f) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
-    if (err)
-        unlink(tmp);
-out:
-    if (err)
-        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write chart: %s", strerror(err));
-    free(tmp);
-    return err ? STATUS_FAILURE : STATUS_OK;
-}
-
-static cairo_surface_t *create_surface(p3chart_format format, int width, int height,
-                                       const char *title, sink *bytes)
-{
-    if (format == P3CHART_PDF) {
-        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(sink_write, bytes, width, height);
-        char *clean = clean_text(title);
-        cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, clean);
-        /* No creation date: it would make every rendering differ. */
-        cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, NULL);
-        free(clean);
-        return s;
-    }
-    if (format == P3CHART_SVG)
-        return cairo_svg_surface_create_for_stream(sink_write, bytes, width, height);
-    return cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-}
-
-int p3chart_write(const p3chart_data *data, const p3chart_options *opts, const char *path,
-                  diag_list *diags)
+/* Why data cannot be drawn, as a diagnostic about path; false when it can. */
+static bool nothing_to_draw(const p3chart_data *data, const char *path, diag_list *diags)
 {
     if (data->level_count == 0 || !data->levels) {
         diag_add(diags, DIAG_ERROR, path, 0, 0, "nothing to draw: no load levels");
-        return STATUS_FAILURE;
+        return true;
     }
     if (data->bucket_count < 2) {
         diag_add(diags, DIAG_ERROR, path, 0, 0,
                  "nothing to draw: %zu buckets, need a delay bucket and the overflow",
                  data->bucket_count);
-        return STATUS_FAILURE;
+        return true;
     }
+    return false;
+}
+
+int p3chart_draw(cairo_t *cr, const p3chart_data *data, const p3chart_options *opts,
+                 double width, double height, diag_list *diags)
+{
+    if (nothing_to_draw(data, NULL, diags))
+        return STATUS_FAILURE;
+    p3chart_options o = opts ? *opts : (p3chart_options){0};
+    chart c;
+    cairo_save(cr);
+    chart_prepare(cr, &c, data, &o, width, height);
+    view v = fit_view(&c);
+    if (c.legend_below)
+        lift_legend(&c, &v);
+    draw_chart(cr, &c, &v);
+    chart_free(&c);
+    cairo_restore(cr);
+    return STATUS_OK;
+}
+
+int p3chart_write(const p3chart_data *data, const p3chart_options *opts, const char *path,
+                  diag_list *diags)
+{
+    if (nothing_to_draw(data, path, diags))
+        return STATUS_FAILURE;
     p3chart_options o = opts ? *opts : (p3chart_options){0};
     if (o.format != P3CHART_PNG && o.format != P3CHART_PDF && o.format != P3CHART_SVG) {
         diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write chart: unknown format %d",
@@ -1158,43 +967,13 @@ int p3chart_write(const p3chart_data *data, const p3chart_options *opts, const c
     }
     int width = o.width > 0 ? o.width : DEFAULT_WIDTH;
     int height = o.height > 0 ? o.height : DEFAULT_HEIGHT;
-    bool fold = o.overflow == P3CHART_OVERFLOW_FOLD;
-    sink bytes = {0};
-    cairo_surface_t *surface = create_surface(o.format, width, height, data->title, &bytes);
-    cairo_t *cr = cairo_create(surface);
-    /* Unhinted metrics: text measures the same on every surface, so PNG,
-     * PDF and SVG get the same layout. */
-    cairo_font_options_t *fonts = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fonts, CAIRO_HINT_METRICS_OFF);
-    cairo_set_font_options(cr, fonts);
-    cairo_font_options_destroy(fonts);
-
-    chart c;
-    chart_prepare(cr, &c, data, fold, width, height);
-    view v = fit_view(&c);
-    if (c.legend_below)
-        lift_legend(&c, &v);
-    draw_chart(cr, &c, &v);
-    chart_free(&c);
-    cairo_status_t status = cairo_status(cr);
-    cairo_destroy(cr);
-    if (status == CAIRO_STATUS_SUCCESS && o.format == P3CHART_PNG)
-        status = cairo_surface_write_to_png_stream(surface, sink_write, &bytes);
-    cairo_surface_finish(surface);
-    if (status == CAIRO_STATUS_SUCCESS)
-        status = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-
-    int result = STATUS_FAILURE;
-    if (status != CAIRO_STATUS_SUCCESS) {
-        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write chart: %s",
-                 cairo_status_to_string(status));
-        goto out;
-    }
-    if (o.format == P3CHART_SVG)
-        svg_renumber_surfaces(&bytes);
-    result = write_whole(path, &bytes, diags);
-out:
-    free(bytes.data);
-    return result;
+    canvas_format format = o.format == P3CHART_PDF   ? CANVAS_PDF
+                           : o.format == P3CHART_SVG ? CANVAS_SVG
+                                                     : CANVAS_PNG;
+    canvas *cv = canvas_new(format, width, height, o.dpi, data->title);
+    int status = p3chart_draw(canvas_cairo(cv), data, &o, width, height, diags);
+    if (!status)
+        status = canvas_write(cv, path, "chart", diags);
+    canvas_free(cv);
+    return status;
 }

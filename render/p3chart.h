@@ -6,6 +6,7 @@
 #ifndef P3_P3CHART_H
 #define P3_P3CHART_H
 
+#include <cairo.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -39,10 +40,19 @@ typedef enum p3chart_format {
     P3CHART_SVG
 } p3chart_format;
 
+/* The colours of the load levels. */
+typedef enum p3chart_palette {
+    P3CHART_PALETTE_PAPER,     /* six distinct fills as the paper's spreadsheet charts, Medium salmon */
+    P3CHART_PALETTE_COLORBLIND /* Okabe-Ito based: apart under protanopia, deuteranopia, tritanopia */
+} p3chart_palette;
+
 typedef struct p3chart_options {
-    int width, height;          /* pixels for PNG, points for PDF/SVG; 0: 1600 x 1000 */
+    int width, height;          /* canvas units: pixels at 96 dpi for PNG, points for PDF/SVG; 0: 1600 x 1000 */
     p3chart_overflow overflow;  /* default FOLD */
     p3chart_format format;      /* default PNG */
+    p3chart_palette palette;    /* default PAPER */
+    int dpi;                    /* PNG only: pixels are width * dpi / 96; 0: 96 (PDF, SVG ignore it) */
+    double text_scale;          /* every font size times this (the report's print size); 0: 1 */
 } p3chart_options;
 
 /* Draws the chart into the file at path (written whole or not at all).
@@ -51,10 +61,22 @@ typedef struct p3chart_options {
 int p3chart_write(const p3chart_data *data, const p3chart_options *opts, const char *path,
                   diag_list *diags);
 
-/* The fill colour of load level `level` (0 = the lightest) in the "paper"
- * palette, as red, green and blue in 0..1: the colour of the front faces of
- * that level's columns and of its legend swatch. The palette has twelve
- * colours and repeats after them. */
+/* Draws the chart on cr in the rectangle (0, 0)-(width, height) of its user
+ * space, white background included (the report places it on a page).
+ * opts' format, size and dpi are ignored. An empty title leaves the title
+ * out. Returns STATUS_OK, or STATUS_FAILURE with a diagnostic when there is
+ * nothing to draw (no level, no bucket); cairo's status is left to the
+ * caller to check. */
+int p3chart_draw(cairo_t *cr, const p3chart_data *data, const p3chart_options *opts,
+                 double width, double height, diag_list *diags);
+
+/* The fill colour of load level `level` (0 = the lightest) in palette, as
+ * red, green and blue in 0..1: the colour of the front faces of that
+ * level's columns and of its legend swatch, and of the level in every
+ * other chart. Each palette has twelve colours and repeats after them. */
+void p3chart_palette_rgb(p3chart_palette palette, size_t level, double rgb[3]);
+
+/* The same in the "paper" palette, the default. */
 void p3chart_level_rgb(size_t level, double rgb[3]);
 
 #endif

@@ -5,39 +5,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "charts.h"
+#include "results.h"
 #include "status.h"
-#include "store.h"
 #include "xalloc.h"
-
-/* One run's results, as p3chart wants them. */
-typedef struct chart_input {
-    char *title;
-    size_t bucket_count;
-    char **labels;
-    double *upper;
-    size_t level_count;
-    char **level_names;
-    long long *n;
-    double *pct;          /* level_count x bucket_count, row-major */
-    p3chart_level *levels;
-    double endurance_ms;
-} chart_input;
-
-static void chart_input_clear(chart_input *c)
-{
-    for (size_t i = 0; i < c->bucket_count; i++)
-        free(c->labels[i]);
-    for (size_t i = 0; i < c->level_count; i++)
-        free(c->level_names[i]);
-    free(c->title);
-    free(c->labels);
-    free(c->upper);
-    free(c->level_names);
-    free(c->n);
-    free(c->pct);
-    free(c->levels);
-    memset(c, 0, sizeof *c);
-}
 
 char *render_folder_name(const char *run)
 {
@@ -53,6 +24,19 @@ char *render_folder_name(const char *run)
     return name;
 }
 
+/* The chart formats, in the order they are written. */
+typedef struct chart_format {
+    unsigned bit;          /* RENDER_* */
+    const char *extension; /* of the files */
+    p3chart_format p3;
+    canvas_format canvas;
+} chart_format;
+static const chart_format chart_formats[] = {
+    {RENDER_PNG, "png", P3CHART_PNG, CANVAS_PNG},
+    {RENDER_PDF, "pdf", P3CHART_PDF, CANVAS_PDF},
+    {RENDER_SVG, "svg", P3CHART_SVG, CANVAS_SVG},
+};
+
 static int make_dir(const char *path, diag_list *diags)
 {
     if (mkdir(path, 0777) == 0 || errno == EEXIST)
@@ -61,77 +45,72 @@ static int make_dir(const char *path, diag_list *diags)
     return STATUS_FAILURE;
 }
 
-/* Reads a run's buckets, levels and shares into *c. */
-static int read_chart_input(sqlite3 *db, int64_t run_id, chart_input *c, diag_list *diags)
+/* The P3 of a run in one format. */
+static int write_p3(const results_run *run, const render_options *o, const chart_format *format,
+                    const char *folder, diag_list *diags)
 {
-    sqlite3_stmt *stmt;
-    if (store_prepare(db, "SELECT label, upper_ms FROM bucket WHERE run_id = ? ORDER BY bucket",
-                      &stmt, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(stmt, 1, run_id);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        c->labels = xreallocarray(c->labels, c->bucket_count + 1, sizeof *c->labels);
-        c->upper = xreallocarray(c->upper, c->bucket_count + 1, sizeof *c->upper);
-        c->labels[c->bucket_count] = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-        c->upper[c->bucket_count++] = sqlite3_column_double(stmt, 1);
-    }
-    sqlite3_finalize(stmt);
-    if (store_prepare(db,
-                      "SELECT l.name, coalesce(s.n, 0) FROM run_level l LEFT JOIN level_stats s "
-                      "ON s.run_id = l.run_id AND s.level = l.level WHERE l.run_id = ? "
-                      "ORDER BY l.level",
-                      &stmt, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(stmt, 1, run_id);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        c->level_names = xreallocarray(c->level_names, c->level_count + 1, sizeof *c->level_names);
-        c->n = xreallocarray(c->n, c->level_count + 1, sizeof *c->n);
-        c->level_names[c->level_count] = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-        c->n[c->level_count++] = sqlite3_column_int64(stmt, 1);
-    }
-    sqlite3_finalize(stmt);
-    c->pct = xcalloc(c->level_count * c->bucket_count + 1, sizeof *c->pct);
-    if (store_prepare(db, "SELECT level, bucket, pct FROM level_bucket WHERE run_id = ?", &stmt,
-                      diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(stmt, 1, run_id);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        size_t level = (size_t)sqlite3_column_int64(stmt, 0);
-        size_t bucket = (size_t)sqlite3_column_int64(stmt, 1);
-        if (level < c->level_count && bucket < c->bucket_count)
-            c->pct[level * c->bucket_count + bucket] = sqlite3_column_double(stmt, 2);
-    }
-    sqlite3_finalize(stmt);
-    c->levels = xcalloc(c->level_count + 1, sizeof *c->levels);
-    for (size_t i = 0; i < c->level_count; i++)
-        c->levels[i] = (p3chart_level){c->level_names[i], c->pct + i * c->bucket_count, c->n[i]};
-    return STATUS_OK;
+    p3chart_level *levels = xcalloc(run->level_count + 1, sizeof *levels);
+    for (size_t j = 0; j < run->level_count; j++)
+        levels[j] = (p3chart_level){run->levels[j].name, run->levels[j].bucket_pct,
+                                    run->levels[j].n};
+    p3chart_data data = {run->title, (const char *const *)run->bucket_labels, run->bucket_upper,
+                         run->bucket_count, levels, run->level_count, run->endurance_ms};
+    p3chart_options chart = o->chart;
+    chart.format = format->p3;
+    char *path = xasprintf("%s/p3.%s", folder, format->extension);
+    int status = p3chart_write(&data, &chart, path, diags);
+    free(path);
+    free(levels);
+    return status;
 }
 
-static int render_run(sqlite3 *db, const char *dir, int64_t run_id, const char *name,
-                      const char *title, double endurance, const p3chart_options *opts,
+/* The companion charts of a run in one format. */
+static int write_companions(const results_run *run, const render_options *o,
+                            const chart_format *format, const char *folder, diag_list *diags)
+{
+    charts_options opts = {.width = o->chart.width,
+                           .height = o->chart.height,
+                           .format = format->canvas,
+                           .dpi = o->chart.dpi,
+                           .palette = o->chart.palette,
+                           .log_delay = o->log_delay,
+                           .text_scale = o->chart.text_scale};
+    unsigned wanted = o->charts ? o->charts : RENDER_CHART_ALL;
+    int status = STATUS_OK;
+    for (int k = 0; k < CHARTS_KIND_COUNT && !status; k++) {
+        if (!(wanted & (RENDER_CHART_P3 << (1 + k))))
+            continue;
+        char *path = xasprintf("%s/%s.%s", folder, charts_name((charts_kind)k),
+                               format->extension);
+        status = charts_write((charts_kind)k, run, &opts, path, diags);
+        free(path);
+    }
+    return status;
+}
+
+/* Every chart of one run, in every format asked for, under dir/<run>/.
+ * *folder_out gets the folder (caller frees) when all went well. */
+static int render_run(const results_run *run, const char *dir, const render_options *o,
                       char **folder_out, diag_list *diags)
 {
-    chart_input c = {.title = xstrdup(title), .endurance_ms = endurance};
-    char *folder_name = render_folder_name(name);
+    if (run->bucket_count < 2 || run->level_count == 0) {
+        diag_add(diags, DIAG_ERROR, run->name, 0, 0,
+                 "run has no results to draw: run 'p3 analyze'");
+        return STATUS_BAD_INPUT;
+    }
+    char *folder_name = render_folder_name(run->name);
     char *folder = xasprintf("%s/%s", dir, folder_name);
-    char *path = xasprintf("%s/p3.png", folder);
-    int status = read_chart_input(db, run_id, &c, diags);
-    if (!status && c.bucket_count == 0) {
-        diag_add(diags, DIAG_ERROR, name, 0, 0, "run has no results to draw: run 'p3 analyze'");
-        status = STATUS_BAD_INPUT;
-    }
-    if (!status)
-        status = make_dir(folder, diags);
-    if (!status) {
-        const char *const *labels = (const char *const *)c.labels;
-        p3chart_data data = {c.title, labels, c.upper, c.bucket_count, c.levels, c.level_count,
-                             c.endurance_ms};
-        status = p3chart_write(&data, opts, path, diags);
-    }
-    chart_input_clear(&c);
     free(folder_name);
-    free(path);
+    int status = make_dir(folder, diags);
+    unsigned formats = o->formats & RENDER_FORMAT_CHARTS ? o->formats : RENDER_PNG;
+    for (size_t i = 0; i < sizeof chart_formats / sizeof *chart_formats && !status; i++) {
+        if (!(formats & chart_formats[i].bit))
+            continue;
+        if (!o->charts || (o->charts & RENDER_CHART_P3))
+            status = write_p3(run, o, &chart_formats[i], folder, diags);
+        if (!status)
+            status = write_companions(run, o, &chart_formats[i], folder, diags);
+    }
     if (status)
         free(folder);
     else
@@ -139,45 +118,33 @@ static int render_run(sqlite3 *db, const char *dir, int64_t run_id, const char *
     return status;
 }
 
-int render_all(sqlite3 *db, const char *dir, const char *run_name, const p3chart_options *chart,
+int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_options *opts,
                render_run_fn on_run, void *ctx, diag_list *diags)
 {
-    if (make_dir(dir, diags))
-        return STATUS_FAILURE;
-    sqlite3_stmt *runs;
-    if (store_prepare(db,
-                      "SELECT r.run_id, r.name, r.title, a.endurance_ms FROM run r JOIN analysis a "
-                      "USING (run_id) WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.name",
-                      &runs, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_text(runs, 1, run_name, -1, SQLITE_STATIC);
-    int status = STATUS_OK;
-    size_t drawn = 0;
-    while (sqlite3_step(runs) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(runs, 1);
-        char *folder = NULL;
-        int s = render_run(db, dir, sqlite3_column_int64(runs, 0), name,
-                           (const char *)sqlite3_column_text(runs, 2),
-                           sqlite3_column_double(runs, 3), chart, &folder, diags);
-        status = status_worst(status, s);
-        if (!s) {
-            drawn++;
-            if (on_run)
-                on_run(ctx, name, folder);
-        }
-        free(folder);
-        if (status == STATUS_FAILURE)
-            break;
-    }
-    sqlite3_finalize(runs);
-    if (drawn == 0 && status == STATUS_OK) {
+    render_options o = opts ? *opts : (render_options){0};
+    results_run *runs;
+    size_t count;
+    int status = results_read(db, run_name, &runs, &count, diags);
+    if (status)
+        return status;
+    if (count == 0) {
         if (run_name)
             diag_add(diags, DIAG_ERROR, NULL, 0, 0, "no analysed run named '%s' in the store",
                      run_name);
         else
             diag_add(diags, DIAG_ERROR, NULL, 0, 0,
                      "the store holds no analysed run: run 'p3 ingest' and 'p3 analyze' first");
-        status = STATUS_BAD_INPUT;
+        return STATUS_BAD_INPUT;
     }
+    status = make_dir(dir, diags);
+    for (size_t i = 0; i < count && status != STATUS_FAILURE; i++) {
+        char *folder = NULL;
+        int s = render_run(&runs[i], dir, &o, &folder, diags);
+        status = status_worst(status, s);
+        if (!s && on_run)
+            on_run(ctx, runs[i].name, folder);
+        free(folder);
+    }
+    results_free(runs, count);
     return status;
 }

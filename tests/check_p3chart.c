@@ -270,8 +270,8 @@ START_TEST(test_p3chart_12_levels_30_buckets_leave_the_border_blank)
     wide_fixture(&f, 12, 31);
     f.levels[0].name = "A level name far too long to stand in a legend or beside the floor";
     char *dir = test_tmpdir("p3chart");
-    p3chart_options opts = {border_sizes[_i][0], border_sizes[_i][1], P3CHART_OVERFLOW_COLUMN,
-                            P3CHART_PNG};
+    p3chart_options opts = {.width = border_sizes[_i][0], .height = border_sizes[_i][1],
+                            .overflow = P3CHART_OVERFLOW_COLUMN, .format = P3CHART_PNG};
     char *path = write_ok(&f, &opts, dir, "wide.png");
     cairo_surface_t *png = load_png(path);
     int w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
@@ -490,6 +490,189 @@ START_TEST(test_p3chart_overflow_column_has_its_own_label)
 }
 END_TEST
 
+/* ---- the colorblind palette under simulated colour-vision deficiency ---- */
+
+/* sRGB (0..1) to linear light. */
+static double srgb_linear(double c)
+{
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+/* Linear sRGB to CIELAB (D65 white). */
+static void linear_to_lab(const double rgb[3], double lab[3])
+{
+    double r = fmin(fmax(rgb[0], 0), 1), g = fmin(fmax(rgb[1], 0), 1), b = fmin(fmax(rgb[2], 0), 1);
+    double xyz[3] = {(0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047,
+                     0.2126729 * r + 0.7152200 * g + 0.0721750 * b,
+                     (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.08883};
+    double f[3];
+    for (int i = 0; i < 3; i++)
+        f[i] = xyz[i] > 216.0 / 24389 ? cbrt(xyz[i]) : (24389.0 / 27 * xyz[i] + 16) / 116;
+    lab[0] = 116 * f[1] - 16;
+    lab[1] = 500 * (f[0] - f[1]);
+    lab[2] = 200 * (f[1] - f[2]);
+}
+
+/* CIEDE2000 colour difference (Sharma, Wu and Dalal 2005, with kL = kC =
+ * kH = 1). */
+static double ciede2000(const double l1[3], const double l2[3])
+{
+    const double deg = M_PI / 180;
+    double c1 = hypot(l1[1], l1[2]), c2 = hypot(l2[1], l2[2]), cb = (c1 + c2) / 2;
+    double g = 0.5 * (1 - sqrt(pow(cb, 7) / (pow(cb, 7) + pow(25, 7))));
+    double a1 = (1 + g) * l1[1], a2 = (1 + g) * l2[1];
+    double cp1 = hypot(a1, l1[2]), cp2 = hypot(a2, l2[2]);
+    double h1 = cp1 == 0 ? 0 : fmod(atan2(l1[2], a1) / deg + 360, 360);
+    double h2 = cp2 == 0 ? 0 : fmod(atan2(l2[2], a2) / deg + 360, 360);
+    double dl = l2[0] - l1[0], dc = cp2 - cp1, dh = 0;
+    if (cp1 * cp2 != 0) {
+        dh = h2 - h1;
+        if (dh > 180)
+            dh -= 360;
+        else if (dh < -180)
+            dh += 360;
+    }
+    double dH = 2 * sqrt(cp1 * cp2) * sin(dh / 2 * deg);
+    double lb = (l1[0] + l2[0]) / 2, cpb = (cp1 + cp2) / 2, hb = h1 + h2;
+    if (cp1 * cp2 != 0) {
+        if (fabs(h1 - h2) <= 180)
+            hb = (h1 + h2) / 2;
+        else
+            hb = h1 + h2 < 360 ? (h1 + h2 + 360) / 2 : (h1 + h2 - 360) / 2;
+    }
+    double t = 1 - 0.17 * cos((hb - 30) * deg) + 0.24 * cos(2 * hb * deg) +
+               0.32 * cos((3 * hb + 6) * deg) - 0.20 * cos((4 * hb - 63) * deg);
+    double dtheta = 30 * exp(-pow((hb - 275) / 25, 2));
+    double rc = 2 * sqrt(pow(cpb, 7) / (pow(cpb, 7) + pow(25, 7)));
+    double sl = 1 + 0.015 * pow(lb - 50, 2) / sqrt(20 + pow(lb - 50, 2));
+    double sc = 1 + 0.045 * cpb, sh = 1 + 0.015 * cpb * t;
+    double rt = -sin(2 * dtheta * deg) * rc;
+    return sqrt(pow(dl / sl, 2) + pow(dc / sc, 2) + pow(dH / sh, 2) + rt * (dc / sc) * (dH / sh));
+}
+
+/* Machado, Oliveira and Fernandes, "A Physiologically-based Model for
+ * Simulation of Color Vision Deficiency", IEEE TVCG 15(6), 2009: their
+ * matrices for severity 1 (dichromacy), applied to linear RGB. The first
+ * is normal vision. */
+static const double vision[4][3][3] = {
+    {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
+    {{0.152286, 1.052583, -0.204868}, {0.114503, 0.786281, 0.099216}, {-0.003882, -0.048116, 1.051998}},
+    {{0.367322, 0.860646, -0.227968}, {0.280085, 0.672501, 0.047413}, {-0.011820, 0.042940, 0.968881}},
+    {{1.255528, -0.076749, -0.178779}, {-0.078411, 0.930809, 0.147602}, {0.004733, 0.691367, 0.303900}},
+};
+static const char *const vision_names[4] = {"normal vision", "protanopia", "deuteranopia",
+                                            "tritanopia"};
+
+/* The colour of a level as seen with vision v, in CIELAB. */
+static void seen_as(p3chart_palette palette, size_t level, int v, double lab[3])
+{
+    double rgb[3], lin[3], sim[3];
+    p3chart_palette_rgb(palette, level, rgb);
+    for (int i = 0; i < 3; i++)
+        lin[i] = srgb_linear(rgb[i]);
+    for (int i = 0; i < 3; i++)
+        sim[i] = vision[v][i][0] * lin[0] + vision[v][i][1] * lin[1] + vision[v][i][2] * lin[2];
+    linear_to_lab(sim, lab);
+}
+
+START_TEST(test_p3chart_ciede2000_matches_published_pairs)
+{
+    /* Pairs 1, 7 and 17 of Sharma, Wu and Dalal's test data. */
+    const double pairs[3][2][3] = {{{50, 2.6772, -79.7751}, {50, 0, -82.7485}},
+                                   {{50, 0, 0}, {50, -1, 2}},
+                                   {{50, 2.5, 0}, {73, 25, -18}}};
+    const double want[3] = {2.0425, 2.3669, 27.1492};
+    for (int i = 0; i < 3; i++)
+        ck_assert_double_eq_tol(ciede2000(pairs[i][0], pairs[i][1]), want[i], 1e-4);
+}
+END_TEST
+
+/* Two level colours closer than this CIEDE2000 difference are too alike
+ * to tell apart in a chart's columns and legend (1 is a just noticeable
+ * difference; categorical palettes aim at 10 and more). */
+#define DISTINCT_DE 10.0
+
+START_TEST(test_p3chart_colorblind_palette_stays_apart_under_colour_vision_deficiency)
+{
+    for (int v = 0; v < 4; v++) {
+        double worst = INFINITY;
+        size_t wi = 0, wj = 0;
+        for (size_t i = 0; i < 12; i++) {
+            for (size_t j = i + 1; j < 12; j++) {
+                double a[3], b[3];
+                seen_as(P3CHART_PALETTE_COLORBLIND, i, v, a);
+                seen_as(P3CHART_PALETTE_COLORBLIND, j, v, b);
+                double de = ciede2000(a, b);
+                if (de < worst)
+                    worst = de, wi = i, wj = j;
+            }
+        }
+        ck_assert_msg(worst >= DISTINCT_DE, "%s: levels %zu and %zu only %.2f apart",
+                      vision_names[v], wi, wj, worst);
+    }
+    /* The paper palette makes no such promise, and does not keep it:
+     * the test can tell a palette that fails. */
+    double worst = INFINITY;
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = i + 1; j < 6; j++) {
+            double a[3], b[3];
+            seen_as(P3CHART_PALETTE_PAPER, i, 1, a);
+            seen_as(P3CHART_PALETTE_PAPER, j, 1, b);
+            worst = fmin(worst, ciede2000(a, b));
+        }
+    ck_assert_double_lt(worst, DISTINCT_DE);
+}
+END_TEST
+
+START_TEST(test_p3chart_draws_the_colorblind_palette_when_asked)
+{
+    fixture f;
+    paper_fixture(&f);
+    for (size_t j = 0; j < PAPER_LEVELS; j++) {
+        memset(f.pct[j], 0, sizeof f.pct[j]);
+        f.pct[j][2 * j] = 70;
+        f.pct[j][2 * j + 1 < PAPER_BUCKETS ? 2 * j + 1 : 0] += 30;
+    }
+    char *dir = test_tmpdir("p3chart");
+    p3chart_options opts = {.palette = P3CHART_PALETTE_COLORBLIND};
+    char *path = write_ok(&f, &opts, dir, "cb.png");
+    cairo_surface_t *png = load_png(path);
+    for (size_t j = 0; j < PAPER_LEVELS; j++) {
+        double cb[3], paper[3];
+        p3chart_palette_rgb(P3CHART_PALETTE_COLORBLIND, j, cb);
+        p3chart_level_rgb(j, paper);
+        size_t n = count_colour(png, cb);
+        ck_assert_msg(n >= 500, "level %zu colorblind colour on %zu pixels", j, n);
+        ck_assert_msg(count_colour(png, paper) == 0, "level %zu paper colour drawn", j);
+    }
+    cairo_surface_destroy(png);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_p3chart_dpi_scales_the_png_and_leaves_vectors_alone)
+{
+    fixture f;
+    paper_fixture(&f);
+    char *dir = test_tmpdir("p3chart");
+    p3chart_options opts = {.width = 800, .height = 500, .dpi = 300};
+    char *path = write_ok(&f, &opts, dir, "print.png");
+    cairo_surface_t *png = load_png(path);
+    ck_assert_int_eq(cairo_image_surface_get_width(png), 2500);
+    ck_assert_int_eq(cairo_image_surface_get_height(png), 1563);
+    cairo_surface_destroy(png);
+    free(path);
+    opts.format = P3CHART_SVG;
+    path = write_ok(&f, &opts, dir, "print.svg");
+    char *svg = test_read_file(path, NULL);
+    ck_assert_msg(strstr(svg, "width=\"800pt\" height=\"500pt\""), "%.300s", svg);
+    free(svg);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 Suite *p3chart_suite(void)
 {
     Suite *s = suite_create("p3chart");
@@ -510,6 +693,10 @@ Suite *p3chart_suite(void)
     tcase_add_test(tc, test_p3chart_replaces_existing_file);
     tcase_add_test(tc, test_p3chart_pdf_text_has_title_levels_and_fold_note);
     tcase_add_test(tc, test_p3chart_overflow_column_has_its_own_label);
+    tcase_add_test(tc, test_p3chart_ciede2000_matches_published_pairs);
+    tcase_add_test(tc, test_p3chart_colorblind_palette_stays_apart_under_colour_vision_deficiency);
+    tcase_add_test(tc, test_p3chart_draws_the_colorblind_palette_when_asked);
+    tcase_add_test(tc, test_p3chart_dpi_scales_the_png_and_leaves_vectors_alone);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,545 @@
+#include "canvas.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "status.h"
+#include "text.h"
+#include "xalloc.h"
+
+/* The bytes cairo writes, gathered in memory so that the file is written
+ * only once the whole drawing exists. */
+typedef struct sink {
+    unsigned char *data;
+    size_t len, cap;
+} sink;
+
+struct canvas {
+    canvas_format format;
+    int dpi;                  /* PNG resolution */
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    sink bytes;               /* what cairo wrote (PDF, SVG) or the PNG stream */
+    bool finished;            /* canvas_write() ran */
+};
+
+static void sink_append(sink *s, const void *data, size_t len)
+{
+    if (s->len + len > s->cap) {
+        s->cap = s->len + len > 2 * s->cap ? s->len + len : 2 * s->cap;
+        s->data = xrealloc(s->data, s->cap);
+    }
+    memcpy(s->data + s->len, data, len);
+    s->len += len;
+}
+
+static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    sink_append(closure, data, length);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+canvas *canvas_new(canvas_format format, double width, double height, int dpi, const char *title)
+{
+    canvas *c = xcalloc(1, sizeof *c);
+    c->format = format;
+    c->dpi = dpi > 0 ? dpi : CANVAS_DEFAULT_DPI;
+    if (format == CANVAS_PDF) {
+        c->surface = cairo_pdf_surface_create_for_stream(sink_write, &c->bytes, width, height);
+        char *clean = canvas_clean_text(title);
+        if (*clean)
+            cairo_pdf_surface_set_metadata(c->surface, CAIRO_PDF_METADATA_TITLE, clean);
+        /* No creation date: it would make every rendering differ. */
+        cairo_pdf_surface_set_metadata(c->surface, CAIRO_PDF_METADATA_CREATE_DATE, NULL);
+        free(clean);
+    } else if (format == CANVAS_SVG) {
+        c->surface = cairo_svg_surface_create_for_stream(sink_write, &c->bytes, width, height);
+    } else {
+        double scale = c->dpi / (double)CANVAS_DEFAULT_DPI;
+        int w = (int)lround(width * scale), h = (int)lround(height * scale);
+        c->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w > 0 ? w : 1, h > 0 ? h : 1);
+    }
+    c->cr = cairo_create(c->surface);
+    if (format == CANVAS_PNG)
+        cairo_scale(c->cr, c->dpi / (double)CANVAS_DEFAULT_DPI,
+                    c->dpi / (double)CANVAS_DEFAULT_DPI);
+    /* Unhinted metrics: text measures the same on every surface and at
+     * every resolution, so PNG, PDF and SVG get the same layout. */
+    cairo_font_options_t *fonts = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fonts, CAIRO_HINT_METRICS_OFF);
+    cairo_set_font_options(c->cr, fonts);
+    cairo_font_options_destroy(fonts);
+    return c;
+}
+
+cairo_t *canvas_cairo(canvas *c)
+{
+    return c->cr;
+}
+
+cairo_surface_t *canvas_pdf_surface(canvas *c)
+{
+    return c->format == CANVAS_PDF ? c->surface : NULL;
+}
+
+/* cairo names the SVG groups it writes after a counter of every surface the
+ * process has made ("surface15"), so the same drawing made twice would give
+ * different bytes. Renumbers them in order of first appearance. */
+static void svg_renumber_surfaces(sink *s)
+{
+    static const char word[] = "surface";
+    const size_t wlen = sizeof word - 1;
+    sink out = {0};
+    unsigned long *seen = NULL;
+    size_t nseen = 0, i = 0;
+    while (i < s->len) {
+        size_t at = i;
+        while (at + wlen <= s->len && memcmp(s->data + at, word, wlen) != 0)
+            at++;
+        if (at + wlen > s->len) {
+            sink_append(&out, s->data + i, s->len - i);
+            break;
+        }
+        sink_append(&out, s->data + i, at - i);
+        size_t end = at + wlen;
+        unsigned long id = 0;
+        while (end < s->len && s->data[end] >= '0' && s->data[end] <= '9')
+            id = id * 10 + (unsigned long)(s->data[end++] - '0');
+        if (end == at + wlen) {
+            sink_append(&out, word, wlen);
+        } else {
+            size_t k = 0;
+            while (k < nseen && seen[k] != id)
+                k++;
+            if (k == nseen) {
+                seen = xreallocarray(seen, nseen + 1, sizeof *seen);
+                seen[nseen++] = id;
+            }
+            char name[32];
+            int len = snprintf(name, sizeof name, "surface%zu", k + 1);
+            sink_append(&out, name, (size_t)len);
+        }
+        i = end;
+    }
+    free(seen);
+    free(s->data);
+    *s = out;
+}
+
+/* ---- PNG ----
+ *
+ * cairo's own PNG writer (libpng with adaptive filtering and zlib level 6)
+ * took four fifths of the time of drawing a chart. Charts are large flat
+ * areas with anti-aliased edges, which deflate squeezes well unfiltered at
+ * its fastest level; the image is cut into PNG_STRIPS bands of rows
+ * compressed side by side on threads and joined into one zlib stream, as
+ * pigz does. The number of bands is fixed, so the bytes are the same on
+ * every machine whatever its number of cores. */
+
+#define PNG_STRIPS 4
+#define PNG_LEVEL 1
+#define PNG_CHUNK (256 * 1024) /* largest IDAT chunk written */
+
+/* One band of rows and what deflate made of it. */
+typedef struct png_strip {
+    const unsigned char *pixels; /* cairo's RGB24 rows of the band */
+    int stride, width, rows;
+    bool last;                   /* ends the zlib stream */
+    sink out;                    /* raw deflate data, ending on a byte boundary */
+    size_t raw_len;              /* bytes of PNG rows: a filter byte (0), then R, G, B */
+    uLong adler;                 /* Adler-32 of those rows */
+    bool ok;
+} png_strip;
+
+/* Deflates a band row by row from a buffer that stays in the cache; the
+ * output grows as needed. */
+static void *deflate_strip(void *arg)
+{
+    png_strip *s = arg;
+    size_t row_len = 1 + 3 * (size_t)s->width;
+    unsigned char *row = xmalloc(row_len);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, PNG_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(row);
+        return NULL;
+    }
+    s->out.cap = deflateBound(&zs, (uLong)(row_len * (size_t)s->rows)) / 4 + 1024;
+    s->out.data = xmalloc(s->out.cap);
+    s->adler = adler32(0, Z_NULL, 0);
+    int rc = Z_OK;
+    for (int y = 0; y <= s->rows && (rc == Z_OK || rc == Z_BUF_ERROR); y++) {
+        bool end = y == s->rows;
+        if (!end) {
+            const uint32_t *px =
+                (const uint32_t *)(const void *)(s->pixels + (size_t)y * (size_t)s->stride);
+            row[0] = 0;
+            for (int x = 0; x < s->width; x++) {
+                row[1 + 3 * x] = (unsigned char)(px[x] >> 16);
+                row[2 + 3 * x] = (unsigned char)(px[x] >> 8);
+                row[3 + 3 * x] = (unsigned char)px[x];
+            }
+            s->adler = adler32(s->adler, row, (uInt)row_len);
+            s->raw_len += row_len;
+        }
+        zs.next_in = end ? Z_NULL : row;
+        zs.avail_in = end ? 0 : (uInt)row_len;
+        /* A band that is not the last ends with a sync flush: an empty
+         * stored block that leaves the stream open, on a byte boundary. */
+        int flush = !end ? Z_NO_FLUSH : s->last ? Z_FINISH : Z_SYNC_FLUSH;
+        do {
+            if (s->out.len + 4096 > s->out.cap) {
+                s->out.cap *= 2;
+                s->out.data = xrealloc(s->out.data, s->out.cap);
+            }
+            zs.next_out = s->out.data + s->out.len;
+            zs.avail_out = (uInt)(s->out.cap - s->out.len);
+            rc = deflate(&zs, flush);
+            s->out.len = s->out.cap - zs.avail_out;
+        } while (zs.avail_out == 0 || (end && flush == Z_FINISH && rc == Z_OK));
+    }
+    s->ok = s->last ? rc == Z_STREAM_END : rc == Z_OK || rc == Z_BUF_ERROR;
+    deflateEnd(&zs);
+    free(row);
+    return NULL;
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static void png_chunk(sink *out, const char type[4], const unsigned char *data, size_t len)
+{
+    unsigned char head[8], tail[4];
+    put_be32(head, (uint32_t)len);
+    memcpy(head + 4, type, 4);
+    uLong crc = crc32(crc32(0, Z_NULL, 0), head + 4, 4);
+    if (len)
+        crc = crc32(crc, data, (uInt)len);
+    put_be32(tail, (uint32_t)crc);
+    sink_append(out, head, 8);
+    if (len)
+        sink_append(out, data, len);
+    sink_append(out, tail, 4);
+}
+
+/* The image surface as an RGB PNG with its resolution (pHYs: cairo writes
+ * none, and word processors then guess one). Returns false when zlib fails. */
+static bool png_encode(cairo_surface_t *image, int dpi, sink *out)
+{
+    cairo_surface_flush(image);
+    int width = cairo_image_surface_get_width(image),
+        height = cairo_image_surface_get_height(image);
+    int stride = cairo_image_surface_get_stride(image);
+    const unsigned char *pixels = cairo_image_surface_get_data(image);
+    int strips = height < PNG_STRIPS ? 1 : PNG_STRIPS;
+    png_strip band[PNG_STRIPS];
+    pthread_t thread[PNG_STRIPS];
+    bool threaded[PNG_STRIPS] = {false};
+    for (int i = 0, y = 0; i < strips; i++) {
+        int rows = height / strips + (i < height % strips);
+        band[i] = (png_strip){pixels + (size_t)y * (size_t)stride, stride, width, rows,
+                              i == strips - 1, {0}, 0, 0, false};
+        y += rows;
+    }
+    /* The first band on this thread, the others beside it; a band whose
+     * thread cannot start is done here afterwards. */
+    for (int i = 1; i < strips; i++)
+        threaded[i] = pthread_create(&thread[i], NULL, deflate_strip, &band[i]) == 0;
+    deflate_strip(&band[0]);
+    for (int i = 1; i < strips; i++) {
+        if (threaded[i])
+            pthread_join(thread[i], NULL);
+        else
+            deflate_strip(&band[i]);
+    }
+    bool ok = true;
+    for (int i = 0; i < strips; i++)
+        ok = ok && band[i].ok;
+    if (ok) {
+        static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+        unsigned char ihdr[13], phys[9];
+        put_be32(ihdr, (uint32_t)width);
+        put_be32(ihdr + 4, (uint32_t)height);
+        ihdr[8] = 8;  /* bits per channel */
+        ihdr[9] = 2;  /* truecolour: R, G, B */
+        ihdr[10] = ihdr[11] = ihdr[12] = 0; /* deflate, adaptive filter set, no interlace */
+        uint32_t per_metre = (uint32_t)lround(dpi / 0.0254);
+        put_be32(phys, per_metre);
+        put_be32(phys + 4, per_metre);
+        phys[8] = 1; /* the unit is the metre */
+        sink_append(out, signature, sizeof signature);
+        png_chunk(out, "IHDR", ihdr, sizeof ihdr);
+        png_chunk(out, "pHYs", phys, sizeof phys);
+        /* One zlib stream: header (fastest level), the bands, Adler-32. */
+        sink z = {0};
+        const unsigned char zhead[2] = {0x78, 0x01};
+        sink_append(&z, zhead, 2);
+        uLong adler = band[0].adler;
+        for (int i = 0; i < strips; i++) {
+            sink_append(&z, band[i].out.data, band[i].out.len);
+            if (i > 0)
+                adler = adler32_combine(adler, band[i].adler, (z_off_t)band[i].raw_len);
+        }
+        unsigned char ztail[4];
+        put_be32(ztail, (uint32_t)adler);
+        sink_append(&z, ztail, 4);
+        for (size_t at = 0; at < z.len; at += PNG_CHUNK)
+            png_chunk(out, "IDAT", z.data + at, z.len - at < PNG_CHUNK ? z.len - at : PNG_CHUNK);
+        png_chunk(out, "IEND", NULL, 0);
+        free(z.data);
+    }
+    for (int i = 0; i < strips; i++)
+        free(band[i].out.data);
+    return ok;
+}
+
+int canvas_write(canvas *c, const char *path, const char *what, diag_list *diags)
+{
+    if (c->finished) {
+        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write %s: drawing already written", what);
+        return STATUS_FAILURE;
+    }
+    c->finished = true;
+    cairo_status_t status = cairo_status(c->cr);
+    cairo_destroy(c->cr);
+    c->cr = NULL;
+    if (status == CAIRO_STATUS_SUCCESS && c->format == CANVAS_PNG &&
+        !png_encode(c->surface, c->dpi, &c->bytes))
+        status = CAIRO_STATUS_NO_MEMORY;
+    cairo_surface_finish(c->surface);
+    if (status == CAIRO_STATUS_SUCCESS)
+        status = cairo_surface_status(c->surface);
+    if (status != CAIRO_STATUS_SUCCESS) {
+        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write %s: %s", what,
+                 cairo_status_to_string(status));
+        return STATUS_FAILURE;
+    }
+    if (c->format == CANVAS_SVG)
+        svg_renumber_surfaces(&c->bytes);
+    return canvas_write_file(path, c->bytes.data, c->bytes.len, what, diags);
+}
+
+void canvas_free(canvas *c)
+{
+    if (!c)
+        return;
+    if (c->cr)
+        cairo_destroy(c->cr);
+    cairo_surface_destroy(c->surface);
+    free(c->bytes.data);
+    free(c);
+}
+
+int canvas_write_file(const char *path, const void *data, size_t len, const char *what,
+                      diag_list *diags)
+{
+    char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+    FILE *f = NULL;
+    int err = 0;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        err = errno;
+        goto out;
+    }
+    /* mkstemp makes the file private (0600); a chart is made to be shared.
+     * A fixed mode, because reading the umask means changing it. */
+    if (fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "wb"))) {
+        err = errno;
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    /* No fsync(): the rename already makes the file whole or absent for
+     * every reader, a chart can be drawn again from the store, and syncing
+     * each of a report's files cost more than drawing them. */
+    errno = 0;
+    if (fwrite(data, 1, len, f) != len || fflush(f) != 0)
+        err = errno ? errno : EIO;
+    if (fclose(f) != 0 && !err)
+        err = errno;
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    if (err)
+        unlink(tmp);
+out:
+    if (err)
+        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write %s: %s", what, strerror(err));
+    free(tmp);
+    return err ? STATUS_FAILURE : STATUS_OK;
+}
+
+/* ---- text ---- */
+
+void canvas_font(cairo_t *cr, double size, canvas_style style)
+{
+    cairo_select_font_face(cr, CANVAS_FONT,
+                           style == CANVAS_ITALIC ? CAIRO_FONT_SLANT_ITALIC
+                                                  : CAIRO_FONT_SLANT_NORMAL,
+                           style == CANVAS_BOLD ? CAIRO_FONT_WEIGHT_BOLD
+                                                : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+}
+
+void canvas_rgb(cairo_t *cr, uint32_t rgb)
+{
+    cairo_set_source_rgb(cr, ((rgb >> 16) & 0xFF) / 255.0, ((rgb >> 8) & 0xFF) / 255.0,
+                         (rgb & 0xFF) / 255.0);
+}
+
+char *canvas_clean_text(const char *s)
+{
+    if (!s)
+        return xstrdup("");
+    size_t len = strlen(s), n = 0;
+    char *out = xmalloc(len + 1);
+    for (size_t i = 0; i < len;) {
+        size_t seq = text_utf8_sequence(s + i, len - i);
+        if (seq == 0) {
+            out[n++] = '?';
+            i++;
+        } else if (seq == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)) {
+            out[n++] = ' ';
+            i++;
+        } else {
+            memcpy(out + n, s + i, seq);
+            n += seq;
+            i += seq;
+        }
+    }
+    while (n > 0 && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+    size_t lead = strspn(out, " ");
+    memmove(out, out + lead, n - lead + 1);
+    return out;
+}
+
+double canvas_text_width(cairo_t *cr, const char *s)
+{
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, s, &te);
+    return te.x_advance;
+}
+
+/* Width of s[0..len) followed by suffix, in the selected font. */
+static double prefix_width(cairo_t *cr, const char *s, size_t len, const char *suffix)
+{
+    char *t = xasprintf("%.*s%s", (int)len, s, suffix);
+    double w = canvas_text_width(cr, t);
+    free(t);
+    return w;
+}
+
+size_t canvas_fit_prefix(cairo_t *cr, const char *s, bool at_spaces, const char *suffix,
+                         double max_width)
+{
+    size_t len = strlen(s);
+    if (prefix_width(cr, s, len, suffix) <= max_width)
+        return len;
+    /* The places s may be cut, in order; widths grow with them. */
+    size_t count = 0;
+    size_t *cuts = xcalloc(len + 1, sizeof *cuts);
+    for (size_t i = 1; i < len; i++) {
+        bool boundary = ((unsigned char)s[i] & 0xC0) != 0x80;
+        if (at_spaces ? s[i] == ' ' : boundary)
+            cuts[count++] = i;
+    }
+    size_t lo = 0, hi = count, found = SIZE_MAX;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (prefix_width(cr, s, cuts[mid], suffix) <= max_width) {
+            found = cuts[mid];
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    free(cuts);
+    if (found != SIZE_MAX)
+        while (found > 0 && s[found - 1] == ' ')
+            found--;
+    return found;
+}
+
+char *canvas_ellipsize(cairo_t *cr, const char *s, double max_width)
+{
+    size_t len = strlen(s);
+    if (prefix_width(cr, s, len, "") <= max_width)
+        return xstrdup(s);
+    if (prefix_width(cr, "", 0, CANVAS_ELLIPSIS) > max_width)
+        return xstrdup("");
+    size_t keep = canvas_fit_prefix(cr, s, false, CANVAS_ELLIPSIS, max_width);
+    if (keep == SIZE_MAX)
+        keep = 0;
+    return xasprintf("%.*s" CANVAS_ELLIPSIS, (int)keep, s);
+}
+
+size_t canvas_wrap(cairo_t *cr, const char *s, double max_width, size_t max_lines, char ***lines)
+{
+    char **out = NULL;
+    size_t n = 0;
+    const char *rest = s + strspn(s, " ");
+    do {
+        out = xreallocarray(out, n + 1, sizeof *out);
+        if (max_lines && n + 1 == max_lines) {
+            out[n++] = canvas_ellipsize(cr, rest, max_width);
+            break;
+        }
+        size_t keep = canvas_fit_prefix(cr, rest, true, "", max_width);
+        size_t next;
+        if (keep == strlen(rest)) {
+            next = keep;
+        } else if (keep != SIZE_MAX && keep > 0) {
+            next = keep;
+        } else {
+            /* No space to break at: cut the word at a character. */
+            keep = canvas_fit_prefix(cr, rest, false, "", max_width);
+            if (keep == SIZE_MAX || keep == 0) {
+                keep = text_utf8_sequence(rest, strlen(rest));
+                if (keep == 0)
+                    keep = 1;
+            }
+            next = keep;
+        }
+        out[n++] = xstrndup(rest, keep);
+        rest += next;
+        rest += strspn(rest, " ");
+    } while (*rest);
+    *lines = out;
+    return n;
+}
+
+void canvas_lines_free(char **lines, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+char *canvas_group_digits(long long n)
+{
+    char digits[32], grouped[48];
+    int len = snprintf(digits, sizeof digits, "%lld", n);
+    size_t g = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
+            grouped[g++] = ',';
+        grouped[g++] = digits[i];
+    }
+    grouped[g] = '\0';
+    return xstrdup(grouped);
+}
