@@ -1,7 +1,7 @@
 # p3: build, test, benchmark.
 #
 #   make                  build ./p3
-#   make demo             build, then run the main job on the bundled samples/ lab
+#   make demo             build, then run the main job on the paper's simulated lab
 #   make check            build and run the test suites
 #   make check SANITIZE=1 the same under AddressSanitizer and UBSan
 #   make bench            the speed and memory benchmarks
@@ -11,7 +11,7 @@
 # installs the Debian packages (or prints the apt-get line) on first build.
 
 VERSION := 0.1.0
-PKGS := sqlite3 xlsxwriter cairo
+PKGS := sqlite3 xlsxwriter cairo zlib
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -133,9 +133,17 @@ $(BUILD)/bench/xlsx_bench: bench/xlsx_bench.c $(BUILD)/libp3.a $(BUILD)/config.m
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Irender $(ALL_CFLAGS) -o $@ $< $(BUILD)/libp3.a $(LIBS)
 
-# The main job on the bundled lab: what the README's first command runs.
+# The main job on the paper's lab, what the README's first command runs:
+# simulate the ten scenarios of samples/paper-2005 into run folders (the
+# same bytes every time; --force replaces those of an earlier demo), report
+# on them, and say where the results are.
+PAPER_SCENARIOS := $(sort $(wildcard samples/paper-2005/*.ini))
 demo: p3
-	./p3 report -o p3-report samples/lab
+	./p3 simulate --force --lab p3-report/lab $(PAPER_SCENARIOS)
+	./p3 report -o p3-report --title "The 2005 paper's lab, simulated" p3-report/lab
+	@echo "the paper's lab (simulated): p3-report/lab/<figure>/"
+	@echo "charts:"; for f in p3-report/fig*/p3.png; do echo "  $$f"; done
+	@for f in p3-report/*.pdf p3-report/*.xlsx; do [ ! -e "$$f" ] || echo "report: $$f"; done
 
 bench: p3 $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 	$(Q)tools/deps.sh --bench

@@ -4,11 +4,12 @@
 # means something even on a shared, noisy machine.
 #
 #   bench/run.sh            every benchmark
-#   bench/run.sh NAME...    some: ingest analyze
+#   bench/run.sh NAME...    some: ingest analyze workbook simulate render
 #
 # Environment: P3_BIN (the p3 under test), BENCH_TOOLS (where measure and
 # probegen are built), BENCH_DIR (scratch space, default /tmp/p3-bench),
-# BENCH_SAMPLES (probe rows, default 10000000).
+# BENCH_SAMPLES (probe rows, default 10000000), BENCH_WORKBOOK_SAMPLES (the
+# workbook's samples, default 1000000).
 set -eu
 
 p3=${P3_BIN:?set P3_BIN}
@@ -57,6 +58,25 @@ bench_ingest() {
     report "p3 ingest" "$pt" "$pm" "sqlite3 .import" "$t" "$m"
 }
 
+bench_perfmon() {
+    # 28,800 rows (8 hours at 1 s) by 400 counters, about 140 MB, as relog writes it.
+    f=$dir/perfmon-28800x400.csv
+    [ -s "$f" ] || "$tools/pdhgen" 28800 400 > "$f"
+    rm -f "$dir/perfmon.db" "$dir/perfmon-import.db"
+    run "$p3" ingest --db "$dir/perfmon.db" "$f"
+    pt=$t pm=$m
+    run sqlite3 "$dir/perfmon-import.db" ".mode csv" ".import $f t"
+    echo "perfmon: 28,800 x 400 CSV, $(($(wc -c < "$f") / 1048576)) MiB; target: time ratio <= 1, peak < 64 MiB"
+    report "p3 ingest (perfmon)" "$pt" "$pm" "sqlite3 .import" "$t" "$m"
+    # 100,000 columns: sqlite3 cannot .import that many, so no baseline.
+    w=$dir/perfmon-10x100000.csv
+    [ -s "$w" ] || "$tools/pdhgen" 10 100000 > "$w"
+    rm -f "$dir/wide.db"
+    run "$p3" ingest --db "$dir/wide.db" "$w"
+    printf '%-28s %8.2f s %7.1f MiB   target: peak < 256 MiB\n' "p3 ingest (100,000 cols)" \
+        "$t" "$(echo "$m" | awk '{print $1 / 1024}')"
+}
+
 bench_analyze() {
     f=$(probe_file)
     [ -s "$dir/ingest.db" ] || bench_ingest > /dev/null
@@ -71,7 +91,82 @@ bench_analyze() {
     report "p3 analyze" "$pt" "$pm" "sqlite3 GROUP BY level" "$t" "$m"
 }
 
-names=${*:-ingest analyze}
+bench_workbook() {
+    n=${BENCH_WORKBOOK_SAMPLES:-1000000}
+    f=$dir/probe-$n.probe
+    if [ ! -s "$f" ]; then
+        echo "generating $n probe samples in $f" >&2
+        "$tools/probegen" --samples "$n" --seed 1 --run bench > "$f"
+    fi
+    db=$dir/workbook-$n.db
+    if [ ! -s "$db" ]; then
+        rm -f "$db"
+        "$p3" ingest --db "$db" "$f" > /dev/null
+        "$p3" analyze --db "$db" > /dev/null
+    fi
+    rm -f "$dir/workbook.xlsx" "$dir/workbook.csv"
+    # workbook_write() through the library, until the command line writes it.
+    run "$tools/xlsx_bench" "$db" "$dir/workbook.xlsx"
+    pt=$t pm=$m
+    size=$(wc -c < "$dir/workbook.xlsx")
+    # Baseline: the same rows in the same order, as CSV by sqlite3.
+    run sqlite3 "$db" ".mode csv" ".output $dir/workbook.csv" \
+        "SELECT r.name, l.name, s.level + 1, s.t_ns, s.delay_ms, f.path FROM sample s
+         JOIN source_file f USING (file_id) JOIN run r ON r.run_id = f.run_id
+         LEFT JOIN run_level l ON l.run_id = f.run_id AND l.level = s.level
+         ORDER BY r.name, s.level IS NULL, s.level, s.t_ns, s.sample_id"
+    echo "workbook: $n samples, $((size / 1048576)) MiB p3.xlsx; target: peak < 64 MiB + the store's page cache (16 MiB) = 80 MiB"
+    report "p3 workbook (xlsx_bench)" "$pt" "$pm" "sqlite3 sorted CSV" "$t" "$m"
+}
+
+# The paper's sample lab: p3 simulate of the ten scenarios in
+# samples/paper-2005, then the README's main command end to end (simulate
+# and report, as make demo runs them). Nothing else does this job, so there
+# is no baseline: the figures are printed as they are.
+bench_simulate() {
+    src=$(cd "$(dirname "$0")/.." && pwd)
+    rm -rf "$dir/paper"
+    run "$p3" simulate --lab "$dir/paper/lab" "$src"/samples/paper-2005/*.ini
+    st=$t sm=$m
+    rm -rf "$dir/paper"
+    run sh -c '"$1" simulate --force --lab "$2/lab" "$3"/samples/paper-2005/*.ini &&
+               "$1" report -o "$2" "$2/lab"' sh "$p3" "$dir/paper" "$src"
+    echo "simulate: the paper's lab, ten scenarios of samples/paper-2005; no baseline"
+    printf '%-28s %8.2f s %7.1f MiB\n' "p3 simulate (10 runs)" "$st" \
+        "$(echo "$sm" | awk '{print $1 / 1024}')"
+    printf '%-28s %8.2f s %7.1f MiB\n' "demo: simulate + report" "$t" \
+        "$(echo "$m" | awk '{print $1 / 1024}')"
+}
+
+# One P3 PNG (1600 x 1000) of a run of samples/lab, drawn by p3 render
+# --charts p3 and by matplotlib's bar3d (bench/p3chart_mpl.py) from the same
+# store, each as a whole process. Both are short, so each is run five times
+# and its fastest run counts.
+bench_render() {
+    src=$(cd "$(dirname "$0")/.." && pwd)
+    py=${BENCH_PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+    db=$dir/render.db
+    rm -rf "$db" "$dir/render"
+    "$p3" ingest --db "$db" "$src/samples/lab" > /dev/null
+    "$p3" analyze --db "$db" > /dev/null
+    name=$(sqlite3 "$db" "SELECT name FROM run ORDER BY name LIMIT 1")
+    best() { # best "$@": the fastest of five runs; sets bt and bm
+        bt= bm=
+        for _ in 1 2 3 4 5; do
+            run "$@"
+            if [ -z "$bt" ] || [ "$(echo "$t $bt" | awk '{print ($1 < $2)}')" = 1 ]; then
+                bt=$t bm=$m
+            fi
+        done
+    }
+    best "$p3" render --db "$db" -o "$dir/render" --run "$name" --charts p3
+    pt=$bt pm=$bm
+    best "$py" "$src/bench/p3chart_mpl.py" "$db" "$name" "$dir/render/mpl.png"
+    echo "render: the P3 of samples/lab/$name as a 1600x1000 PNG, fastest of 5; target: time ratio <= 0.05"
+    report "p3 render --charts p3" "$pt" "$pm" "matplotlib bar3d" "$bt" "$bm"
+}
+
+names=${*:-ingest perfmon analyze workbook simulate render}
 echo "p3 benchmarks: $("$p3" --version), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 for name in $names; do
     "bench_$name"

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "ingest.h"
 #include "p3chart.h"
+#include "render.h"
 #include "store.h"
 
 typedef struct cli_command cli_command;
@@ -100,12 +101,34 @@ void cli_analysis_clear(analyze_options *opts);
 
 /* Analyses every run, printing notes and (unless quiet) the totals. */
 int cli_analyze(sqlite3 *db, const analyze_options *opts, bool quiet);
-/* Renders every analysed run (or run) under dir. */
-int cli_render(sqlite3 *db, const char *dir, const char *run, const p3chart_options *chart);
-/* Reads --overflow and --size values into *chart; returns STATUS_USAGE
- * after printing what is wrong. */
-int cli_chart_options(const cli_command *self, const char *overflow, const char *size,
-                      p3chart_options *chart);
+/* The options that say what to draw, shared by render and report:
+ * --format, --charts, --palette, --overflow, --size, --dpi, --log-delay,
+ * --title. */
+typedef struct cli_render_args {
+    const char *format, *charts, *palette, *overflow, *size, *dpi, *title;
+    bool log_delay;
+} cli_render_args;
+#define CLI_RENDER_OPTIONS(a)                                                                      \
+    {"format", 0, &(a).format, NULL}, {"charts", 0, &(a).charts, NULL},                           \
+        {"palette", 0, &(a).palette, NULL},                                                        \
+        {"overflow", 0, &(a).overflow, NULL}, {"size", 0, &(a).size, NULL},                       \
+        {"dpi", 0, &(a).dpi, NULL}, {"title", 0, &(a).title, NULL},                               \
+        {"log-delay", 0, NULL, &(a).log_delay}
+/* The workbook DIR/p3.xlsx, as a --format bit above the charts' formats. */
+#define CLI_FORMAT_XLSX (1u << 8)
+/* What to draw and write, checked. */
+typedef struct cli_render_setup {
+    render_options render; /* the charts; render.formats may hold bits above the charts' */
+    bool report;           /* also DIR/report.pdf */
+    const char *title;     /* the report cover's lab name; NULL: from the runs' folders */
+} cli_render_setup;
+/* Checks those options into *setup; default_formats (RENDER_* bits) when
+ * --format is not given. Returns STATUS_USAGE after printing what is wrong. */
+int cli_render_options(const cli_command *self, const cli_render_args *args,
+                       unsigned default_formats, cli_render_setup *setup);
+/* Renders every analysed run (or run) under dir, and the report and the
+ * workbook when the setup asks for them. */
+int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_setup *setup);
 
 int cmd_ingest(const cli_command *self, int argc, char **argv);
 int cmd_analyze(const cli_command *self, int argc, char **argv);
@@ -114,5 +137,6 @@ int cmd_render(const cli_command *self, int argc, char **argv);
 int cmd_report(const cli_command *self, int argc, char **argv);
 int cmd_counters(const cli_command *self, int argc, char **argv);
 int cmd_export(const cli_command *self, int argc, char **argv);
+int cmd_simulate(const cli_command *self, int argc, char **argv);
 
 #endif

@@ -1,62 +1,171 @@
-/* p3 render: charts of analysed runs. */
+/* p3 render: charts and the report of analysed runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "render.h"
+#include "report_pdf.h"
 #include "status.h"
+#include "workbook.h"
+#include "xalloc.h"
 
+/* A name the command line takes for a bit of a set. */
+typedef struct named_bit {
+    const char *name;
+    unsigned bit;
+} named_bit;
+
+/* --format's names: bits of render_options.formats. */
+static const named_bit format_names[] = {{"png", RENDER_PNG}, {"pdf", RENDER_PDF},
+                                         {"svg", RENDER_SVG}, {"xlsx", CLI_FORMAT_XLSX}};
+/* --charts' names: bits of render_options.charts. */
+static const named_bit chart_names[] = {{"p3", RENDER_CHART_P3},
+                                        {"ladder", RENDER_CHART_LADDER},
+                                        {"cdf", RENDER_CHART_CDF},
+                                        {"cpu", RENDER_CHART_CPU},
+                                        {"useful", RENDER_CHART_USEFUL}};
+
+/* PNG resolutions --dpi accepts, and the largest image side in pixels. */
+#define DPI_MIN 48
+#define DPI_MAX 600
+#define PIXELS_MAX 20000
+
+/* Counts the runs drawn (ctx: a size_t) and shows progress. */
 static void on_run(void *ctx, const char *run, const char *folder)
 {
-    (void)ctx;
     (void)folder;
+    ++*(size_t *)ctx;
     cli_progress("render: %s", run);
 }
 
-int cli_render(sqlite3 *db, const char *dir, const char *run, const p3chart_options *chart)
+int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_setup *setup)
 {
     diag_list *diags = diag_list_new();
-    int status = render_all(db, dir, run, chart, on_run, NULL, diags);
+    size_t drawn = 0;
+    int status = render_all(db, dir, run, &setup->render, on_run, &drawn, diags);
+    /* Without a run drawn, render_all() has said why; the report would only repeat it. */
+    if (status != STATUS_FAILURE && drawn > 0 && setup->report) {
+        cli_progress("render: report.pdf");
+        report_pdf_options report = {.title = setup->title,
+                                     .run_name = run,
+                                     .overflow = setup->render.chart.overflow,
+                                     .palette = setup->render.chart.palette,
+                                     .log_delay = setup->render.log_delay};
+        char *path = xasprintf("%s/report.pdf", dir);
+        status = status_worst(status, report_pdf_write(db, path, &report, diags));
+        free(path);
+    }
+    /* The workbook embeds the P3 PNGs drawn above. */
+    if (status != STATUS_FAILURE && drawn > 0 && (setup->render.formats & CLI_FORMAT_XLSX)) {
+        cli_progress("render: p3.xlsx");
+        workbook_options book = {.chart_dir = dir,
+                                 .run_name = run,
+                                 .lab = setup->title,
+                                 .palette = setup->render.chart.palette};
+        char *path = xasprintf("%s/p3.xlsx", dir);
+        status = status_worst(status, workbook_write(db, path, &book, diags));
+        free(path);
+    }
+    cli_progress_end();
     cli_print_diags(diags);
     diag_list_free(diags);
-    cli_progress_end();
     return status;
 }
 
-int cli_chart_options(const cli_command *self, const char *overflow, const char *size,
-                      p3chart_options *chart)
+/* A comma list of names ("png,pdf") into the set of their bits. what
+ * ("format") and hint ("png, pdf or svg") go into the message when a name
+ * is unknown. */
+static int parse_names(const cli_command *self, const char *list, const named_bit *names,
+                       size_t count, const char *what, const char *hint, unsigned *bits)
 {
-    memset(chart, 0, sizeof *chart);
-    if (overflow && strcmp(overflow, "fold") == 0)
-        chart->overflow = P3CHART_OVERFLOW_FOLD;
-    else if (overflow && strcmp(overflow, "column") == 0)
-        chart->overflow = P3CHART_OVERFLOW_COLUMN;
-    else if (overflow)
-        return cli_usage_error(self, "unknown overflow '%s': use fold or column", overflow);
+    *bits = 0;
+    const char *p = list;
+    do {
+        size_t len = strcspn(p, ","), i = 0;
+        while (i < count && (strlen(names[i].name) != len || strncmp(p, names[i].name, len) != 0))
+            i++;
+        if (i == count)
+            return cli_usage_error(self, "unknown %s '%.*s': use %s, or a comma list of them",
+                                   what, (int)len, p, hint);
+        *bits |= names[i].bit;
+        p += len;
+    } while (*p++ == ',');
+    return STATUS_OK;
+}
+
+static int parse_size(const cli_command *self, const char *size, int dpi, p3chart_options *chart)
+{
+    int w = 1600, h = 1000;
+    char end;
+    if (size && (sscanf(size, "%dx%d%c", &w, &h, &end) != 2 || w < 320 || h < 200 ||
+                 w > PIXELS_MAX || h > PIXELS_MAX))
+        return cli_usage_error(self, "bad size '%s': use WIDTHxHEIGHT, e.g. 1600x1000, "
+                               "from 320x200 to 20000x20000", size);
+    if ((long)w * dpi / 96 > PIXELS_MAX || (long)h * dpi / 96 > PIXELS_MAX)
+        return cli_usage_error(self, "size %dx%d at %d dpi makes a PNG of more than %d pixels a "
+                               "side", w, h, dpi, PIXELS_MAX);
     if (size) {
-        int w, h;
-        char end;
-        if (sscanf(size, "%dx%d%c", &w, &h, &end) != 2 || w < 320 || h < 200 || w > 20000 ||
-            h > 20000)
-            return cli_usage_error(self, "bad size '%s': use WIDTHxHEIGHT, e.g. 1600x1000, "
-                                   "from 320x200 to 20000x20000", size);
         chart->width = w;
         chart->height = h;
     }
     return STATUS_OK;
 }
 
+int cli_render_options(const cli_command *self, const cli_render_args *args,
+                       unsigned default_formats, cli_render_setup *setup)
+{
+    memset(setup, 0, sizeof *setup);
+    render_options *r = &setup->render;
+    p3chart_options *chart = &r->chart;
+    r->formats = default_formats;
+    if (args->format && parse_names(self, args->format, format_names,
+                                    sizeof format_names / sizeof *format_names, "format",
+                                    "png, pdf, svg or xlsx", &r->formats))
+        return STATUS_USAGE;
+    if (args->charts && parse_names(self, args->charts, chart_names,
+                                    sizeof chart_names / sizeof *chart_names, "chart",
+                                    "p3, ladder, cdf, cpu or useful", &r->charts))
+        return STATUS_USAGE;
+    if (!args->overflow || strcmp(args->overflow, "fold") == 0)
+        chart->overflow = P3CHART_OVERFLOW_FOLD;
+    else if (strcmp(args->overflow, "column") == 0)
+        chart->overflow = P3CHART_OVERFLOW_COLUMN;
+    else
+        return cli_usage_error(self, "unknown overflow '%s': use fold or column", args->overflow);
+    if (!args->palette || strcmp(args->palette, "paper") == 0)
+        chart->palette = P3CHART_PALETTE_PAPER;
+    else if (strcmp(args->palette, "colorblind") == 0)
+        chart->palette = P3CHART_PALETTE_COLORBLIND;
+    else
+        return cli_usage_error(self, "unknown palette '%s': use paper or colorblind",
+                               args->palette);
+    int dpi = 96;
+    if (args->dpi) {
+        char end;
+        if (sscanf(args->dpi, "%d%c", &dpi, &end) != 1 || dpi < DPI_MIN || dpi > DPI_MAX)
+            return cli_usage_error(self, "bad dpi '%s': use a whole number from %d to %d",
+                                   args->dpi, DPI_MIN, DPI_MAX);
+        chart->dpi = dpi;
+    }
+    if (parse_size(self, args->size, dpi, chart))
+        return STATUS_USAGE;
+    r->log_delay = args->log_delay;
+    setup->title = args->title;
+    return STATUS_OK;
+}
+
 int cmd_render(const cli_command *self, int argc, char **argv)
 {
-    const char *db_path = CLI_DEFAULT_DB, *dir = NULL, *run = NULL, *overflow = NULL,
-               *size = NULL;
-    cli_option opts[] = {{"db", 0, &db_path, NULL},      {"output", 'o', &dir, NULL},
-                         {"run", 0, &run, NULL},         {"overflow", 0, &overflow, NULL},
-                         {"size", 0, &size, NULL}};
+    const char *db_path = CLI_DEFAULT_DB, *dir = NULL, *run = NULL;
+    cli_render_args ra = {0};
+    cli_option opts[] = {{"db", 0, &db_path, NULL},
+                         {"output", 'o', &dir, NULL},
+                         {"run", 0, &run, NULL},
+                         CLI_RENDER_OPTIONS(ra)};
     char **args;
     int count;
-    int status = cli_parse(self, argc, argv, opts, 5, &args, &count);
+    int status = cli_parse(self, argc, argv, opts, sizeof opts / sizeof *opts, &args, &count);
     if (status == STATUS_OK && count > 0)
         status = cli_usage_error(self, "unexpected argument '%s'", args[0]);
     free(args);
@@ -64,15 +173,16 @@ int cmd_render(const cli_command *self, int argc, char **argv)
         status = cli_usage_error(self, "no output folder: give -o DIR");
     if (status)
         return status == CLI_HELP_SHOWN ? STATUS_OK : status;
-    p3chart_options chart;
-    if ((status = cli_chart_options(self, overflow, size, &chart)))
+    cli_render_setup setup;
+    if ((status = cli_render_options(self, &ra, RENDER_PNG, &setup)))
         return status;
+    setup.report = (setup.render.formats & RENDER_PDF) != 0;
     sqlite3 *db;
     status = cli_open_store(db_path, STORE_READ_ONLY, &db);
     if (!status)
-        status = cli_render(db, dir, run, &chart);
+        status = cli_render(db, dir, run, &setup);
     if (!status)
-        printf("wrote charts under %s\n", dir);
+        printf("wrote charts under %s%s\n", dir, setup.report ? ", and report.pdf" : "");
     store_close(db);
     return status;
 }

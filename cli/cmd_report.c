@@ -12,19 +12,22 @@
 
 int cmd_report(const cli_command *self, int argc, char **argv)
 {
-    const char *dir = "p3-report", *overflow = NULL, *size = NULL;
+    const char *dir = "p3-report";
     cli_ingest_args a = {0};
     cli_analysis_args b = {0};
-    cli_option opts[] = {{"output", 'o', &dir, NULL}, {"overflow", 0, &overflow, NULL},
-                         {"size", 0, &size, NULL}, CLI_INGEST_OPTIONS(a), CLI_ANALYSIS_OPTIONS(b)};
+    cli_render_args r = {0};
+    cli_option opts[] = {{"output", 'o', &dir, NULL}, CLI_RENDER_OPTIONS(r), CLI_INGEST_OPTIONS(a),
+                         CLI_ANALYSIS_OPTIONS(b)};
     char **labs;
     int count;
     int status = cli_parse(self, argc, argv, opts, sizeof opts / sizeof *opts, &labs, &count);
     if (status == STATUS_OK && count == 0)
         status = cli_usage_error(self, "no LAB folder to report on");
-    p3chart_options chart;
+    cli_render_setup setup;
     if (status == STATUS_OK)
-        status = cli_chart_options(self, overflow, size, &chart);
+        status = cli_render_options(self, &r, RENDER_PNG | CLI_FORMAT_XLSX, &setup);
+    /* The report is the point of the command, whatever the charts' formats. */
+    setup.report = true;
     ingest_options ingest;
     if (status == STATUS_OK)
         status = cli_ingest_options(self, &a, &ingest);
@@ -51,13 +54,14 @@ int cmd_report(const cli_command *self, int argc, char **argv)
         if (!status)
             status = cli_analyze(db, &analysis, true);
         if (!status)
-            status = cli_render(db, dir, NULL, &chart);
+            status = cli_render(db, dir, NULL, &setup);
         if (!status) {
             diag_list *diags = diag_list_new();
             status = stats_out_summary(db, stdout, diags);
             cli_print_diags(diags);
             diag_list_free(diags);
-            printf("report in %s/: store p3.db, charts <run>/p3.png\n", dir);
+            printf("report in %s/: report.pdf, %sstore p3.db, charts <run>/p3.png and companions\n",
+                   dir, setup.render.formats & CLI_FORMAT_XLSX ? "workbook p3.xlsx, " : "");
         }
         status = status_worst(status, ingested);
     }

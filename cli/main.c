@@ -70,30 +70,55 @@ static const cli_command commands[] = {
      "  --db FILE        the store (default ./p3.db)\n"
      "  --run NAME       only this run\n"
      "  --format FORMAT  table (default), csv or json\n"},
-    {"render", cmd_render, "p3 render [--db FILE] -o DIR [--run NAME] [--overflow fold|column] "
-                           "[--size WxH]",
-     "Draw the P3 chart of every analysed run.",
-     "Writes DIR/<run>/p3.png: a 3-D column chart of the run's delay distribution\n"
-     "per load level, as the 2005 paper drew it.\n"
+    {"render", cmd_render, "p3 render [--db FILE] -o DIR [--run NAME] [--format png,pdf,svg,xlsx] "
+                           "[--charts LIST] [--palette paper|colorblind] [--overflow fold|column] "
+                           "[--size WxH] [--dpi N] [--log-delay] [--title TEXT]",
+     "Draw the charts of every analysed run, the PDF report and the workbook.",
+     "Writes, for every analysed run, DIR/<run>/p3.png: the 3-D P3 chart of the\n"
+     "run's delay distribution per load level, as the 2005 paper drew it; and its\n"
+     "companion charts: ladder.png (p50, p90, p95, p99 by load level with 95 %\n"
+     "confidence intervals), cdf.png (cumulative distribution of delay per level),\n"
+     "cpu.png (guest-reported against host-measured CPU, overhead and useful work)\n"
+     "and useful.png (p95 against useful CPU). With pdf among the formats it also\n"
+     "writes DIR/report.pdf, the consulting report; with xlsx DIR/p3.xlsx, the Excel\n"
+     "workbook whose formulas re-check p3's numbers. Same results, same bytes.\n"
      "\n"
      "options:\n"
      "  --db FILE          the store (default ./p3.db)\n"
      "  -o, --output DIR   where the charts go (created if missing)\n"
      "  --run NAME         only this run\n"
+     "  --format LIST      png, pdf, svg, xlsx, or a comma list of them (default png)\n"
+     "  --charts LIST      p3, ladder, cdf, cpu, useful, or a comma list (default all)\n"
+     "  --palette NAME     paper (default): the paper's fills, Medium in salmon;\n"
+     "                     colorblind: told apart under the common colour-vision\n"
+     "                     deficiencies\n"
      "  --overflow MODE    fold (default): delays over the last edge join the last\n"
      "                     column, with a note; column: they get a column of their own\n"
-     "  --size WxH         image size in pixels (default 1600x1000)\n"},
-    {"report", cmd_report, "p3 report [-o DIR] [--overflow fold|column] [--size WxH] [ingest and analyze options] LAB...",
-     "The main job: ingest, analyse and draw every run of each LAB.",
+     "  --size WxH         chart size, pixels at 96 dpi for PNG, points for PDF and\n"
+     "                     SVG (default 1600x1000)\n"
+     "  --dpi N            PNG resolution, 48 to 600 (default 96): the image is\n"
+     "                     WxH scaled by N/96, the same chart sharper\n"
+     "  --log-delay        logarithmic delay axes in the companion charts (they turn\n"
+     "                     logarithmic by themselves when the slowest delays lie past\n"
+     "                     20 endurance lines)\n"
+     "  --title TEXT       the lab's name on the report's cover (default: the folder\n"
+     "                     that holds the runs' folders)\n"},
+    {"report", cmd_report, "p3 report [-o DIR] [--title TEXT] [render options] [ingest and analyze options] LAB...",
+     "The main job: ingest, analyse, draw and report on every run of each LAB.",
      "Ingests every run of each LAB folder into DIR/p3.db, analyses them, draws\n"
-     "DIR/<run>/p3.png, and prints one line per run: samples, levels and the worst\n"
-     "p95. Running it again on the same inputs changes nothing in the store.\n"
-     "Progress goes to stderr when it is a terminal.\n"
+     "DIR/<run>/p3.png and the companion charts, writes the consulting report\n"
+     "DIR/report.pdf (cover, summary of the runs, a P3, statistics and companion\n"
+     "charts per run, conventions) and the workbook DIR/p3.xlsx, and prints one\n"
+     "line per run: samples, levels\n"
+     "and the worst p95. Running it again on the same inputs changes nothing in\n"
+     "the store. Progress goes to stderr when it is a terminal.\n"
      "\n"
      "options:\n"
      "  -o, --output DIR   the report folder (default ./p3-report)\n"
-     "  --overflow MODE    as for p3 render\n"
-     "  --size WxH         as for p3 render\n"
+     "  --title TEXT       the lab's name on the report's cover\n"
+     "  --format, --charts, --palette, --overflow, --size, --dpi, --log-delay\n"
+     "                     as for p3 render; --format chooses the charts' files\n"
+     "                     (default png,xlsx), report.pdf is always written\n"
      "  --tz, --encoding, --date, --date-order   as for p3 ingest\n"
      "  --buckets, --endurance                   as for p3 analyze\n"},
     {"counters", cmd_counters, "p3 counters [--db FILE] [--run NAME] [--format table|csv] [PATTERN]",
@@ -118,6 +143,21 @@ static const cli_command commands[] = {
      "  --db FILE          the store (default ./p3.db)\n"
      "  --run NAME         only this run\n"
      "  --counter PATTERN  which counters\n"},
+    {"simulate", cmd_simulate, "p3 simulate [--force] (-o RUN_DIR SCENARIO | --lab LAB_DIR SCENARIO...)",
+     "Simulate a lab run from a scenario file and write its run folder.",
+     "Runs the scenario (an INI file: the host, its guests, the load levels, the\n"
+     "probe) through p3's scheduling model of the paper's machines and writes a run\n"
+     "folder as a real lab holds it: run.ini, probe.probe (probe log format 1),\n"
+     "guest/<guest>-perfmon.csv and host/<host>-perfmon.csv (PDH-CSV 4.0), or\n"
+     "host/<host>-esxtop.csv for an ESX host. The same scenario gives the same bytes\n"
+     "every time. samples/paper-2005/ holds the paper's ten scenarios; the README's\n"
+     "\"The simulator\" lists every key and what the model leaves out.\n"
+     "\n"
+     "options:\n"
+     "  -o, --output RUN_DIR  the run folder of one scenario\n"
+     "  --lab LAB_DIR         write each scenario to LAB_DIR/<scenario name>/\n"
+     "  --force               write into a folder that is not empty, replacing the\n"
+     "                        run's files (others in it are left alone)\n"},
     {"help", cmd_help, "p3 help [COMMAND]", "Show help for p3 or one command.", ""},
 };
 

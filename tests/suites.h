@@ -15,6 +15,8 @@ Suite *stats_suite(void);
 Suite *analyze_suite(void);
 Suite *stats_out_suite(void);
 Suite *p3chart_suite(void);
+Suite *charts_suite(void);
+Suite *report_pdf_suite(void);
 Suite *store_suite(void);
 Suite *cli_suite(void);
 Suite *pdh_reader_suite(void);
@@ -24,8 +26,9 @@ Suite *counter_store_suite(void);
 Suite *probdist_suite(void);
 Suite *cpu_suite(void);
 Suite *corpus_suite(void);
-Suite *compare_stats_suite(void);
 Suite *sim_suite(void);
 Suite *paper_suite(void);
+Suite *compare_stats_suite(void);
+Suite *workbook_suite(void);
 
 #endif

@@ -9,10 +9,12 @@ set -eu
 
 # gcc, make, libc6-dev: the compiler; pkg-config: finds the libraries below;
 # libsqlite3-dev: the store; libxlsxwriter-dev: workbooks; libcairo2-dev: charts;
+# zlib1g-dev: compressing the charts' PNGs faster than cairo's own writer;
 # check: the unit tests; fonts-dejavu-core: the charts' font; sqlite3: the
 # store's shell, used by tests and the benchmark; poppler-utils: pdftotext and
-# pdftoppm, used by tests to read back the PDFs p3 writes.
-pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev check fonts-dejavu-core sqlite3 poppler-utils"
+# pdftoppm, used by tests to read back the PDFs p3 writes; python3-openpyxl:
+# an independent reader the tests check the workbooks p3 writes with.
+pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev zlib1g-dev check fonts-dejavu-core sqlite3 poppler-utils python3-openpyxl"
 if [ "${1:-}" = "--bench" ]; then
     # python3-matplotlib: the chart-drawing baseline of `make bench`.
     pkgs="$pkgs python3 python3-matplotlib"
@@ -20,7 +22,7 @@ fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     # Not Debian: say what is needed and let pkg-config decide.
-    if pkg-config --exists sqlite3 xlsxwriter cairo check 2>/dev/null; then exit 0; fi
+    if pkg-config --exists sqlite3 xlsxwriter cairo zlib check 2>/dev/null; then exit 0; fi
     echo "p3: this is not a Debian system; install the equivalents of: $pkgs" >&2
     exit 1
 fi
