@@ -498,9 +498,20 @@ static void estimate_overhead(run_data *r)
             }
             d[n++] = r->host.v[i] - g;
         }
-        if (n >= 2) {
-            double mean, variance;
+        double mean = NAN, variance = NAN;
+        if (n >= 2)
             stats_mean_variance(d, n, &mean, &variance);
+        if (n >= 2 && with_guest && mean < 0) {
+            /* The guest's own counters read above what the host measured
+             * even at the lightest level (pauses under contention are
+             * charged to it): they cannot separate the overhead. */
+            note(r, DIAG_NOTE,
+                 "the virtualization overhead cannot be read at %s: the guest's own counters "
+                 "there exceed the host-measured CPU by %.1f points",
+                 r->level_names[level], -mean);
+            n = 0;
+        }
+        if (n >= 2) {
             stats_mean_ci(mean, sqrt(variance), n, &r->overhead_lo, &r->overhead_hi);
             r->overhead = mean;
             r->overhead_assumed = false;
