@@ -127,20 +127,6 @@ static bool in_list(const char *s, const char *const *list, size_t count)
     return false;
 }
 
-static void trim(const char **s, size_t *len)
-{
-    const char *p = *s;
-    size_t n = *len;
-    while (n && (*p == ' ' || *p == '\t')) {
-        p++;
-        n--;
-    }
-    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-        n--;
-    *s = p;
-    *len = n;
-}
-
 /* "UTC+09:00" for minutes east of UTC, into out (at least 16 bytes). */
 static char *format_offset(int minutes_east, char *out)
 {
@@ -328,7 +314,7 @@ static int quoted_field(reader *r, const char *line, size_t len, size_t *pos, si
         diag_file_error(&r->diags, number, f->col, "unterminated quoted field");
         return -1;
     }
-    trim(&f->text, &f->len);
+    text_trim(&f->text, &f->len);
     while (j < len && (line[j] == ' ' || line[j] == '\t'))
         j++;
     if (j == len) {
@@ -363,7 +349,7 @@ static int next_field(reader *r, const char *line, size_t len, size_t *pos, long
     f->text = line + i;
     f->len = j - i;
     f->quoted = false;
-    trim(&f->text, &f->len);
+    text_trim(&f->text, &f->len);
     f->col = (long)((f->len ? (size_t)(f->text - line) : i) + 1 + r->col_offset);
     if (j == len) {
         *pos = len;
@@ -521,7 +507,7 @@ static bool read_time_zone(reader *r, const field *first)
 {
     const char *s = first->text + strlen(HEADER_TAG), *name = NULL;
     size_t n = first->len - strlen(HEADER_TAG), name_len = 0;
-    trim(&s, &n);
+    text_trim(&s, &n);
     bool has_bias = false;
     int bias = 0;
     if (n && s[0] == '(') {
@@ -542,7 +528,7 @@ static bool read_time_zone(reader *r, const field *first)
             close--;
         if (close > 0)
             name_len = close - 1;
-        trim(&name, &name_len);
+        text_trim(&name, &name_len);
     }
     if (name_len)
         r->time_zone = xstrndup(name, name_len);
@@ -863,7 +849,7 @@ static counter_date_order scan_for_order(const reader *r, long after)
         const char *s = line;
         size_t n = len;
         bool quoted = false;
-        trim(&s, &n);
+        text_trim(&s, &n);
         if (n && s[0] == '"') {
             const char *close = memchr(s + 1, '"', n - 1);
             if (!close)
@@ -875,7 +861,7 @@ static counter_date_order scan_for_order(const reader *r, long after)
             const char *sep = memchr(s, r->sep, n);
             n = sep ? (size_t)(sep - s) : n;
         }
-        trim(&s, &n);
+        text_trim(&s, &n);
         stamp st;
         if (parse_stamp(s, n, &st) && st.has_date)
             order = date_evidence(&st, quoted);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ini.h"
 #include "line_reader.h"
 #include "status.h"
 #include "text.h"
@@ -42,51 +43,46 @@ static bool valid_name(const char *s, size_t len)
 static void parse_line(run_ini *ini, char **section, const char *line, size_t len, long number,
                        diag_file *df)
 {
-    size_t bad = text_utf8_invalid_at(line, len);
-    if (bad < len) {
-        diag_file_error(df, number, (long)bad + 1, "invalid UTF-8 byte 0x%02X",
-                        (unsigned char)line[bad]);
+    ini_line l = ini_split(line, len);
+    switch (l.kind) {
+    case INI_NOTHING:
         return;
-    }
-    const char *s = line;
-    size_t n = len;
-    text_trim(&s, &n);
-    if (n == 0 || s[0] == ';' || s[0] == '#')
+    case INI_BAD_UTF8:
+        diag_file_error(df, number, l.col, "invalid UTF-8 byte 0x%02X",
+                        (unsigned char)line[l.col - 1]);
         return;
-    long col = (long)(s - line) + 1;
-    if (s[0] == '[') {
-        if (s[n - 1] != ']' || !valid_name(s + 1, n - 2)) {
-            diag_file_error(df, number, col, "bad section header: expected '[name]'");
+    case INI_BAD_SECTION:
+        diag_file_error(df, number, l.col, "bad section header: expected '[name]'");
+        return;
+    case INI_NO_EQUALS:
+        diag_file_error(df, number, l.col, "expected 'key = value' or '[section]'");
+        return;
+    case INI_SECTION:
+        if (!valid_name(l.name, l.name_len)) {
+            diag_file_error(df, number, l.col, "bad section header: expected '[name]'");
             return;
         }
         free(*section);
-        *section = lower_dup(s + 1, n - 2);
+        *section = lower_dup(l.name, l.name_len);
         return;
+    case INI_KEY:
+        break;
     }
-    const char *eq = memchr(s, '=', n);
-    if (!eq) {
-        diag_file_error(df, number, col, "expected 'key = value' or '[section]'");
-        return;
-    }
-    const char *key = s, *value = eq + 1;
-    size_t key_len = (size_t)(eq - s), value_len = n - key_len - 1;
-    text_trim(&key, &key_len);
-    text_trim(&value, &value_len);
-    if (!valid_name(key, key_len)) {
-        diag_file_error(df, number, col, "bad key: use letters, digits, '_', '-' and '.'");
+    if (!valid_name(l.name, l.name_len)) {
+        diag_file_error(df, number, l.col, "bad key: use letters, digits, '_', '-' and '.'");
         return;
     }
     if (!*section) {
-        diag_file_error(df, number, col, "key before any section: start with '[run]'");
+        diag_file_error(df, number, l.col, "key before any section: start with '[run]'");
         return;
     }
-    char *lkey = lower_dup(key, key_len);
+    char *lkey = lower_dup(l.name, l.name_len);
     const run_ini_entry *dup = run_ini_get(ini, *section, lkey);
     if (dup)
-        diag_file_error(df, number, col, "'%s' is set twice in [%s] (first on line %ld)", lkey,
+        diag_file_error(df, number, l.col, "'%s' is set twice in [%s] (first on line %ld)", lkey,
                         *section, dup->line);
     else
-        add_entry(ini, *section, key, key_len, value, value_len, number);
+        add_entry(ini, *section, l.name, l.name_len, l.value, l.value_len, number);
     free(lkey);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ini.h"
 #include "isotime.h"
 #include "status.h"
 #include "text.h"
@@ -346,33 +347,28 @@ static const entry *find_entry(const parser *p, const char *section, const char 
 
 static void parse_line(parser *p, char *line, size_t len, long number)
 {
-    size_t bad = text_utf8_invalid_at(line, len);
-    if (bad < len) {
-        diag_file_error(&p->df, number, (long)bad + 1, "invalid UTF-8 byte 0x%02X",
-                        (unsigned char)line[bad]);
+    ini_line l = ini_split(line, len);
+    char quoted[64];
+    switch (l.kind) {
+    case INI_NOTHING:
         return;
-    }
-    const char *s = line;
-    size_t n = len;
-    text_trim(&s, &n);
-    if (n == 0 || s[0] == ';' || s[0] == '#')
+    case INI_BAD_UTF8:
+        diag_file_error(&p->df, number, l.col, "invalid UTF-8 byte 0x%02X",
+                        (unsigned char)line[l.col - 1]);
         return;
-    long col = (long)(s - line) + 1;
-    if (s[0] == '[') {
-        const char *name = s + 1;
-        size_t name_len = n - 2;
-        if (s[n - 1] != ']') {
-            diag_file_error(&p->df, number, col, "bad section header: expected '[name]'");
-            return;
-        }
-        text_trim(&name, &name_len);
+    case INI_BAD_SECTION:
+        diag_file_error(&p->df, number, l.col, "bad section header: expected '[name]'");
+        return;
+    case INI_NO_EQUALS:
+        diag_file_error(&p->df, number, l.col, "expected 'key = value' or '[section]'");
+        return;
+    case INI_SECTION: {
         char lower[16];
-        if (!copy_name(lower, sizeof lower, name, name_len) || !known_section(lower)) {
-            char quoted[64];
-            diag_file_error(&p->df, number, col + 1,
+        if (!copy_name(lower, sizeof lower, l.name, l.name_len) || !known_section(lower)) {
+            diag_file_error(&p->df, number, l.col + 1,
                             "unknown section %s: use scenario, host, guests, guest, load, "
                             "probe or lab",
-                            diag_quote(quoted, sizeof quoted, name, name_len));
+                            diag_quote(quoted, sizeof quoted, l.name, l.name_len));
             p->section_known = false;
             strcpy(p->section, "?");
             return;
@@ -381,33 +377,27 @@ static void parse_line(parser *p, char *line, size_t len, long number)
         p->section_known = true;
         return;
     }
-    char *eq = memchr(s, '=', n);
-    if (!eq) {
-        diag_file_error(&p->df, number, col, "expected 'key = value' or '[section]'");
-        return;
+    case INI_KEY:
+        break;
     }
-    const char *key = s, *value = eq + 1;
-    size_t key_len = (size_t)(eq - s), value_len = n - key_len - 1;
-    text_trim(&key, &key_len);
-    text_trim(&value, &value_len);
     if (!p->section[0]) {
-        diag_file_error(&p->df, number, col, "key before any section: start with '[scenario]'");
+        diag_file_error(&p->df, number, l.col, "key before any section: start with '[scenario]'");
         return;
     }
     if (!p->section_known)
         return; /* the section header is already reported */
     char lower[32];
-    char quoted[64];
-    if (!copy_name(lower, sizeof lower, key, key_len) || !find_key(p->section, lower)) {
+    if (!copy_name(lower, sizeof lower, l.name, l.name_len) || !find_key(p->section, lower)) {
         char *known = known_keys(p->section);
-        diag_file_error(&p->df, number, col, "unknown key %s in [%s]: known keys are %s",
-                        diag_quote(quoted, sizeof quoted, key, key_len), p->section, known);
+        diag_file_error(&p->df, number, l.col, "unknown key %s in [%s]: known keys are %s",
+                        diag_quote(quoted, sizeof quoted, l.name, l.name_len), p->section,
+                        known);
         free(known);
         return;
     }
     const entry *dup = find_entry(p, p->section, lower);
     if (dup) {
-        diag_file_error(&p->df, number, col, "'%s' is set twice in [%s] (first on line %ld)",
+        diag_file_error(&p->df, number, l.col, "'%s' is set twice in [%s] (first on line %ld)",
                         lower, p->section, dup->line);
         return;
     }
@@ -415,12 +405,12 @@ static void parse_line(parser *p, char *line, size_t len, long number)
     entry *e = &p->entries[p->count++];
     strcpy(e->section, p->section);
     strcpy(e->key, lower);
-    ((char *)value)[value_len] = '\0'; /* the buffer is ours; the line end is past it */
-    e->value = value;
-    e->value_len = value_len;
+    line[l.value - line + l.value_len] = '\0'; /* the buffer is ours; the line end is past it */
+    e->value = l.value;
+    e->value_len = l.value_len;
     e->line = number;
-    e->key_col = col;
-    e->value_col = (long)(value - line) + 1;
+    e->key_col = l.col;
+    e->value_col = l.value_col;
 }
 
 /* ---- values ------------------------------------------------------------ */
