@@ -2,6 +2,7 @@
  * stored as NULL, nothing rewritten when the inputs are unchanged, and a
  * recomputation when a run gains a file. */
 #include <check.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +34,6 @@ static sqlite3 *store_with(const char *dir, const char *log_text, const char *na
     return db;
 }
 
-static double value(sqlite3 *db, const char *sql, bool *is_null)
-{
-    sqlite3_stmt *stmt;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sql);
-    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-    *is_null = sqlite3_column_type(stmt, 0) == SQLITE_NULL;
-    double v = sqlite3_column_double(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
 static const char log_text[] = "# p3-probe 1\ntime,level,delay_ms\n"
                                "1109671200,None,10\n1109671201,None,30\n1109671202,None,20\n"
                                "1109671203,Low,400\n"
@@ -58,39 +48,41 @@ START_TEST(test_analyze_stores_per_level_results_with_nulls_where_undefined)
     ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
     ck_assert_int_eq(t.analyzed, 1);
     ck_assert_int_eq(t.samples, 6);
-    bool null;
-    ck_assert_double_eq(value(db, "SELECT mean_ms FROM level_stats WHERE level = 0", &null), 20);
-    ck_assert_double_eq(value(db, "SELECT stddev_ms FROM level_stats WHERE level = 0", &null), 10);
-    ck_assert_double_eq(value(db, "SELECT p90_ms FROM level_stats WHERE level = 0", &null), 28);
+    ck_assert_double_eq(test_query_double(db, "SELECT mean_ms FROM level_stats WHERE level = 0"),
+                        20);
+    ck_assert_double_eq(test_query_double(db, "SELECT stddev_ms FROM level_stats WHERE level = 0"),
+                        10);
+    ck_assert_double_eq(test_query_double(db, "SELECT p90_ms FROM level_stats WHERE level = 0"),
+                        28);
     /* One sample: no standard deviation. */
-    value(db, "SELECT stddev_ms FROM level_stats WHERE level = 1", &null);
-    ck_assert(null);
+    ck_assert(isnan(test_query_double(db, "SELECT stddev_ms FROM level_stats WHERE level = 1")));
     /* No samples: n is 0, the rest NULL, every bucket 0 %. */
-    ck_assert_double_eq(value(db, "SELECT n FROM level_stats WHERE level = 2", &null), 0);
-    value(db, "SELECT mean_ms FROM level_stats WHERE level = 2", &null);
-    ck_assert(null);
-    ck_assert_double_eq(value(db, "SELECT sum(pct) FROM level_bucket WHERE level = 2", &null), 0);
+    ck_assert_double_eq(test_query_double(db, "SELECT n FROM level_stats WHERE level = 2"), 0);
+    ck_assert(isnan(test_query_double(db, "SELECT mean_ms FROM level_stats WHERE level = 2")));
+    ck_assert_double_eq(test_query_double(db, "SELECT sum(pct) FROM level_bucket WHERE level = 2"),
+                        0);
     /* 1000 is not over the line, 2000 is; 2000 is in the overflow bucket. */
     ck_assert_double_eq(
-        value(db, "SELECT pct_over_endurance FROM level_stats WHERE level = 5", &null), 50);
+        test_query_double(db, "SELECT pct_over_endurance FROM level_stats WHERE level = 5"), 50);
     ck_assert_double_eq(
-        value(db, "SELECT pct FROM level_bucket WHERE level = 5 AND bucket = 10", &null), 50);
+        test_query_double(db, "SELECT pct FROM level_bucket WHERE level = 5 AND bucket = 10"), 50);
     ck_assert_double_eq(
-        value(db, "SELECT pct FROM level_bucket WHERE level = 5 AND bucket = 5", &null), 50);
+        test_query_double(db, "SELECT pct FROM level_bucket WHERE level = 5 AND bucket = 5"), 50);
     /* Every level with samples sums to 100 %. */
-    ck_assert_double_eq(value(db, "SELECT count(*) FROM (SELECT level, sum(pct) s FROM "
-                                  "level_bucket GROUP BY level HAVING abs(s - 100) > 1e-9 AND s > 0)",
-                              &null),
-                        0);
-    ck_assert_double_eq(value(db, "SELECT count(*) FROM bucket", &null), 11);
+    ck_assert_double_eq(
+        test_query_double(db, "SELECT count(*) FROM (SELECT level, sum(pct) s FROM "
+                              "level_bucket GROUP BY level HAVING abs(s - 100) > 1e-9 AND s > 0)"),
+        0);
+    ck_assert_double_eq(test_query_double(db, "SELECT count(*) FROM bucket"), 11);
     /* The quantile curve: 104 points per level with samples, its 95 % point
      * the level's p95, none for the empty level. */
-    ck_assert_double_eq(value(db, "SELECT count(*) FROM level_quantile WHERE level = 0", &null),
-                        104);
-    ck_assert_double_eq(value(db, "SELECT value_ms FROM level_quantile WHERE level = 0 AND q = 9500",
-                              &null),
-                        value(db, "SELECT p95_ms FROM level_stats WHERE level = 0", &null));
-    ck_assert_double_eq(value(db, "SELECT count(*) FROM level_quantile WHERE level = 2", &null), 0);
+    ck_assert_double_eq(
+        test_query_double(db, "SELECT count(*) FROM level_quantile WHERE level = 0"), 104);
+    ck_assert_double_eq(
+        test_query_double(db, "SELECT value_ms FROM level_quantile WHERE level = 0 AND q = 9500"),
+        test_query_double(db, "SELECT p95_ms FROM level_stats WHERE level = 0"));
+    ck_assert_double_eq(
+        test_query_double(db, "SELECT count(*) FROM level_quantile WHERE level = 2"), 0);
     diag_list_free(diags);
     store_close(db);
     free(dir);
@@ -114,10 +106,9 @@ START_TEST(test_analyze_writes_nothing_when_inputs_are_unchanged)
     analyze_options opts = {edges, 2, 500};
     ck_assert_int_eq(analyze_store(db, &opts, NULL, NULL, &t, diags), STATUS_OK);
     ck_assert_int_eq(t.analyzed, 1);
-    bool null;
-    ck_assert_double_eq(value(db, "SELECT count(*) FROM bucket", &null), 3);
+    ck_assert_double_eq(test_query_double(db, "SELECT count(*) FROM bucket"), 3);
     ck_assert_double_eq(
-        value(db, "SELECT pct_over_endurance FROM level_stats WHERE level = 5", &null), 100);
+        test_query_double(db, "SELECT pct_over_endurance FROM level_stats WHERE level = 5"), 100);
     diag_list_free(diags);
     store_close(db);
     free(dir);
@@ -139,9 +130,9 @@ START_TEST(test_analyze_recomputes_a_run_that_gained_a_file)
     ck_assert_int_eq(ingest_paths(db, paths, 1, NULL, NULL, NULL, &it, diags), STATUS_OK);
     ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
     ck_assert_int_eq(t.analyzed, 1);
-    bool null;
-    ck_assert_double_eq(value(db, "SELECT mean_ms FROM level_stats WHERE level = 1", &null), 500);
-    ck_assert_double_eq(value(db, "SELECT samples FROM analysis", &null), 7);
+    ck_assert_double_eq(test_query_double(db, "SELECT mean_ms FROM level_stats WHERE level = 1"),
+                        500);
+    ck_assert_double_eq(test_query_double(db, "SELECT samples FROM analysis"), 7);
     diag_list_free(diags);
     store_close(db);
     free(more), free(run), free(dir);

@@ -10,7 +10,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include "canvas.h"
 #include "charts.h"
+#include "image_fixture.h"
 #include "render.h"
 #include "results.h"
 #include "results_fixture.h"
@@ -65,75 +65,9 @@ static char *write_ok(charts_kind kind, const results_run *run, const charts_opt
     char *path = xasprintf("%s/%s", dir, name);
     diag_list *diags = diag_list_new();
     int status = charts_write(kind, run, opts, path, diags);
-    char *first = diag_list_count(diags) ? diag_format(diag_list_get(diags, 0)) : NULL;
-    ck_assert_msg(status == STATUS_OK, "charts_write %s: %s", path, first ? first : "?");
-    ck_assert_uint_eq(diag_list_count(diags), 0);
-    free(first);
+    test_assert_ok("charts_write", path, status, diags);
     diag_list_free(diags);
     return path;
-}
-
-static cairo_surface_t *load_png(const char *path)
-{
-    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
-    ck_assert_msg(cairo_surface_status(png) == CAIRO_STATUS_SUCCESS, "cannot read %s: %s", path,
-                  cairo_status_to_string(cairo_surface_status(png)));
-    cairo_surface_flush(png);
-    return png;
-}
-
-static uint32_t pixel(cairo_surface_t *png, int x, int y)
-{
-    const unsigned char *row =
-        cairo_image_surface_get_data(png) + (size_t)y * (size_t)cairo_image_surface_get_stride(png);
-    return ((const uint32_t *)(const void *)row)[x] & 0xFFFFFF;
-}
-
-/* Pixels within 1 of the colour in every channel. */
-static size_t count_colour(cairo_surface_t *png, const double rgb[3])
-{
-    int want[3], w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
-    for (int i = 0; i < 3; i++)
-        want[i] = (int)lround(rgb[i] * 255);
-    size_t n = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            uint32_t p = pixel(png, x, y);
-            int got[3] = {(int)(p >> 16) & 0xFF, (int)(p >> 8) & 0xFF, (int)p & 0xFF};
-            n += abs(got[0] - want[0]) <= 1 && abs(got[1] - want[1]) <= 1 &&
-                 abs(got[2] - want[2]) <= 1;
-        }
-    return n;
-}
-
-/* Pixels in the outer 2-pixel frame that are not the white background. */
-static size_t inked_border(cairo_surface_t *png)
-{
-    int w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
-    size_t inked = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            if ((x < 2 || y < 2 || x >= w - 2 || y >= h - 2) && pixel(png, x, y) != 0xFFFFFF)
-                inked++;
-    return inked;
-}
-
-/* The text of a PDF through pdftotext, or NULL (with a note) when the
- * program is missing. Caller frees. */
-static char *pdf_text(const char *pdf)
-{
-    if (!test_have_program("pdftotext")) {
-        printf("charts: pdftotext not found, PDF text not checked\n");
-        return NULL;
-    }
-    char *txt = xasprintf("%s.txt", pdf);
-    char *cmd = xasprintf("pdftotext -layout '%s' '%s'", pdf, txt);
-    ck_assert_int_eq(system(cmd), 0);
-    char *text = test_read_file(txt, NULL);
-    ck_assert_ptr_nonnull(text);
-    free(cmd);
-    free(txt);
-    return text;
 }
 
 static const charts_kind kinds[] = {CHARTS_LADDER, CHARTS_CDF, CHARTS_CPU, CHARTS_USEFUL};
@@ -152,7 +86,7 @@ START_TEST(test_charts_png_has_requested_size_and_resolution)
     const int want[3][2] = {{1600, 1000}, {800, 500}, {1600, 1000}};
     const char *paths[3] = {a, b, c};
     for (int i = 0; i < 3; i++) {
-        cairo_surface_t *png = load_png(paths[i]);
+        cairo_surface_t *png = image_fixture_load_png(paths[i]);
         ck_assert_int_eq(cairo_image_surface_get_width(png), want[i][0]);
         ck_assert_int_eq(cairo_image_surface_get_height(png), want[i][1]);
         cairo_surface_destroy(png);
@@ -209,14 +143,14 @@ START_TEST(test_charts_cdf_draws_each_level_in_its_colour_in_either_palette)
     for (int p = 0; p < 2; p++) {
         charts_options opts = {.palette = palettes[p]};
         char *path = write_ok(CHARTS_CDF, &l.runs[0], &opts, l.dir, p ? "cb.png" : "paper.png");
-        cairo_surface_t *png = load_png(path);
+        cairo_surface_t *png = image_fixture_load_png(path);
         for (size_t j = 0; j < 6; j++) {
             double mine[3], other[3];
             p3chart_palette_rgb(palettes[p], j, mine);
             p3chart_palette_rgb(palettes[1 - p], j, other);
-            size_t n = count_colour(png, mine);
+            size_t n = image_fixture_count_colour(png, mine);
             ck_assert_msg(n >= 100, "palette %d level %zu on %zu pixels", p, j, n);
-            ck_assert_msg(count_colour(png, other) < n / 10,
+            ck_assert_msg(image_fixture_count_colour(png, other) < n / 10,
                           "palette %d level %zu: the other palette's colour drawn", p, j);
         }
         cairo_surface_destroy(png);
@@ -248,13 +182,14 @@ START_TEST(test_charts_12_levels_and_long_names_leave_the_border_blank)
     for (int k = 0; k < KIND_COUNT; k++) {
         char *name = xasprintf("%s.png", charts_name(kinds[k]));
         char *path = write_ok(kinds[k], &l.runs[0], &opts, l.dir, name);
-        cairo_surface_t *png = load_png(path);
-        size_t inked = inked_border(png);
+        cairo_surface_t *png = image_fixture_load_png(path);
+        size_t inked = image_fixture_inked_border(png);
         ck_assert_msg(inked == 0, "%zu border pixels drawn in %s", inked, path);
         /* ... and the chart is there. */
         double rgb[3];
         p3chart_palette_rgb(P3CHART_PALETTE_PAPER, 11, rgb);
-        ck_assert_msg(count_colour(png, rgb) > 0, "level 12's colour missing in %s", path);
+        ck_assert_msg(image_fixture_count_colour(png, rgb) > 0, "level 12's colour missing in %s",
+                      path);
         cairo_surface_destroy(png);
         free(path);
         free(name);
@@ -271,7 +206,7 @@ static char *chart_text(charts_kind kind, const results_run *run, const charts_o
     opts.format = CANVAS_PDF;
     char *name = xasprintf("%s.pdf", charts_name(kind));
     char *path = write_ok(kind, run, &opts, dir, name);
-    char *text = pdf_text(path);
+    char *text = image_fixture_pdf_text(path, true, "charts");
     free(path);
     free(name);
     return text;
@@ -504,7 +439,7 @@ START_TEST(test_charts_runs_compare_on_useful_work_and_name_those_left_out)
     canvas_free(cv);
     ck_assert(charts_run_has_useful(&l.runs[0]));
     ck_assert(!charts_run_has_useful(&l.runs[1]));
-    char *text = pdf_text(path);
+    char *text = image_fixture_pdf_text(path, true, "charts");
     if (text) {
         ck_assert_ptr_nonnull(strstr(text, "a-native"));
         ck_assert_ptr_nonnull(strstr(text, "c-guest"));
@@ -517,7 +452,7 @@ START_TEST(test_charts_runs_compare_on_useful_work_and_name_those_left_out)
     charts_draw_runs(canvas_cairo(cv), &l.runs[1], 1, NULL, 800, 500);
     ck_assert_int_eq(canvas_write(cv, path, "chart", diags), STATUS_OK);
     canvas_free(cv);
-    text = pdf_text(path);
+    text = image_fixture_pdf_text(path, true, "charts");
     if (text)
         ck_assert_msg(strstr(text, "No host-side CPU measurement in any run"), "%s", text);
     free(text);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha256.h"
 #include "status.h"
 #include "suites.h"
 #include "testutil.h"
@@ -75,20 +74,6 @@ START_TEST(test_cli_usage_errors_exit_2_with_a_usage_line)
 }
 END_TEST
 
-static char *file_digest(const char *path)
-{
-    size_t len;
-    char *data = test_read_file(path, &len);
-    ck_assert_msg(data != NULL, "cannot read %s", path);
-    sha256 ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, data, len);
-    char *hex = xmalloc(65);
-    sha256_final_hex(&ctx, hex);
-    free(data);
-    return hex;
-}
-
 START_TEST(test_cli_report_on_samples_summarises_each_run_and_is_idempotent)
 {
     char *dir = test_tmpdir("report");
@@ -102,10 +87,10 @@ START_TEST(test_cli_report_on_samples_summarises_each_run_and_is_idempotent)
     ck_assert_ptr_nonnull(strstr(r.out, "native-server: 2400 samples, 6 levels, worst p95 "));
     test_run_free(&r);
     char *db = xasprintf("%s/p3.db", out), *png = xasprintf("%s/native-server/p3.png", out);
-    char *db_before = file_digest(db), *png_before = file_digest(png);
+    char *db_before = test_file_sha256(db, NULL), *png_before = test_file_sha256(png, NULL);
     r = test_p3(NULL, args);
     ck_assert_int_eq(r.status, 0);
-    char *db_after = file_digest(db), *png_after = file_digest(png);
+    char *db_after = test_file_sha256(db, NULL), *png_after = test_file_sha256(png, NULL);
     ck_assert_str_eq(db_before, db_after);
     ck_assert_str_eq(png_before, png_after);
     test_run_free(&r);

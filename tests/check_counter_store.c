@@ -11,12 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "counter_fixture.h"
 #include "counter_out.h"
 #include "counter_store.h"
 #include "glob.h"
 #include "ingest.h"
 #include "run_ini.h"
-#include "sha256.h"
 #include "status.h"
 #include "store.h"
 #include "suites.h"
@@ -60,15 +60,7 @@ static int scripted_read(const char *path, const counter_options *opts, const co
                          counter_read_result *result, diag_list *diags)
 {
     (void)opts;
-    size_t len;
-    char *bytes = test_read_file(path, &len);
-    ck_assert_ptr_nonnull(bytes);
-    sha256 ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, bytes, len);
-    sha256_final_hex(&ctx, result->sha256);
-    result->size = (long long)len;
-    free(bytes);
+    counter_fixture_digest(path, result);
     counter_file_info info = {current.kind, "UTF-8", "Test Time", true, -60, NULL};
     if (sink->file(sink->ctx, &info))
         return STATUS_FAILURE;
@@ -130,27 +122,6 @@ static ingest_file_result store_script(fixture *f, const run_spec *spec)
     return r;
 }
 
-static long long query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *stmt;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sql);
-    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-    long long v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
-static char *query_text(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *stmt;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sql);
-    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-    char *v = sqlite3_column_text(stmt, 0) ? xstrdup((const char *)sqlite3_column_text(stmt, 0))
-                                           : NULL;
-    sqlite3_finalize(stmt);
-    return v;
-}
-
 /* Exports every counter and checks each line against the script. */
 static void check_export_matches_script(fixture *f)
 {
@@ -196,16 +167,16 @@ START_TEST(test_counter_store_round_trips_values_across_chunks_and_keeps_missing
     run_spec spec = {.name = "run1"};
     ingest_file_result r = store_script(&f, &spec);
     ck_assert_int_eq(r.outcome, INGEST_STORED);
-    ck_assert_int_eq(query_int(f.db, "SELECT chunk_rows FROM counter_file"), 4096);
-    ck_assert_int_eq(query_int(f.db, "SELECT count(*) FROM counter_chunk"), 9);
-    ck_assert_int_eq(query_int(f.db, "SELECT rows FROM counter_file"), 9000);
+    ck_assert_int_eq(test_query_int(f.db, "SELECT chunk_rows FROM counter_file"), 4096);
+    ck_assert_int_eq(test_query_int(f.db, "SELECT count(*) FROM counter_chunk"), 9);
+    ck_assert_int_eq(test_query_int(f.db, "SELECT rows FROM counter_file"), 9000);
     /* samples counts only present values: (r + c) % 7 == 3 are missing. */
     long long present = 0;
     for (size_t r2 = 0; r2 < 9000; r2++)
         present += !missing(r2, 1);
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT samples FROM counter WHERE instance = '1'");
-    ck_assert_int_eq(query_int(f.db, sql), present);
+    ck_assert_int_eq(test_query_int(f.db, sql), present);
     check_export_matches_script(&f);
     ingest_file_result_clear(&r);
     teardown(&f);
@@ -220,9 +191,9 @@ START_TEST(test_counter_store_keeps_memory_by_width_with_short_chunks_for_wide_f
     ingest_file_result r = store_script(&f, &spec);
     ck_assert_int_eq(r.outcome, INGEST_STORED);
     /* 2^21 buffered values over 100,000 counters: 20 rows per chunk. */
-    ck_assert_int_eq(query_int(f.db, "SELECT chunk_rows FROM counter_file"), 20);
-    ck_assert_int_eq(query_int(f.db, "SELECT count(*) FROM counter"), 100000);
-    ck_assert_int_eq(query_int(f.db, "SELECT samples FROM counter WHERE instance = '99999'"),
+    ck_assert_int_eq(test_query_int(f.db, "SELECT chunk_rows FROM counter_file"), 20);
+    ck_assert_int_eq(test_query_int(f.db, "SELECT count(*) FROM counter"), 100000);
+    ck_assert_int_eq(test_query_int(f.db, "SELECT samples FROM counter WHERE instance = '99999'"),
                      3 - missing(0, 99999) - missing(1, 99999) - missing(2, 99999));
     ingest_file_result_clear(&r);
     teardown(&f);
@@ -236,7 +207,7 @@ START_TEST(test_counter_store_takes_counters_declared_after_rows_began)
     run_spec spec = {.name = "run1"};
     ingest_file_result r = store_script(&f, &spec);
     ck_assert_int_eq(r.outcome, INGEST_STORED);
-    ck_assert_int_eq(query_int(f.db, "SELECT chunk_rows FROM counter_file"), 256);
+    ck_assert_int_eq(test_query_int(f.db, "SELECT chunk_rows FROM counter_file"), 256);
     check_export_matches_script(&f);
     ingest_file_result_clear(&r);
     teardown(&f);
@@ -255,7 +226,7 @@ START_TEST(test_counter_store_stores_nothing_of_a_file_with_errors)
     for (size_t i = 0; i < 6; i++) {
         char sql[64];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
-        ck_assert_msg(query_int(f.db, sql) == 0, "%s is not empty", tables[i]);
+        ck_assert_msg(test_query_int(f.db, sql) == 0, "%s is not empty", tables[i]);
     }
     ingest_file_result_clear(&r);
     teardown(&f);
@@ -272,7 +243,7 @@ START_TEST(test_counter_store_skips_a_file_already_stored)
     ingest_file_result_clear(&r);
     r = store_script(&f, &spec);
     ck_assert_int_eq(r.outcome, INGEST_DUPLICATE);
-    ck_assert_int_eq(query_int(f.db, "SELECT count(*) FROM counter_file"), 1);
+    ck_assert_int_eq(test_query_int(f.db, "SELECT count(*) FROM counter_file"), 1);
     ingest_file_result_clear(&r);
     teardown(&f);
 }
@@ -291,7 +262,7 @@ static char *side_of(const char *rel, const char *kind, const char *machine)
     run_spec spec = {.name = "run1", .folder = f.dir, .ini = ini, .ini_path = ini_path};
     ingest_file_result r = store_script(&f, &spec);
     ck_assert_int_eq(r.outcome, INGEST_STORED);
-    char *side = query_text(f.db, "SELECT side || ': ' || side_reason FROM counter_file");
+    char *side = test_query_text(f.db, "SELECT side || ': ' || side_reason FROM counter_file");
     size_t warnings = 0;
     for (size_t i = 0; i < diag_list_count(f.diags); i++)
         warnings += diag_list_get(f.diags, i)->severity == DIAG_WARNING;

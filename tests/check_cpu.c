@@ -11,9 +11,8 @@
 #include <string.h>
 
 #include "analyze.h"
-#include "counter_store.h"
+#include "counter_fixture.h"
 #include "ingest.h"
-#include "sha256.h"
 #include "status.h"
 #include "store.h"
 #include "suites.h"
@@ -22,54 +21,7 @@
 
 /* Time 0 of every script: 2005-03-01T10:00:00Z; probes and counter rows
  * are placed in seconds after it. */
-#define T0 INT64_C(1109671200)
-
-/* A scripted counter file: counters, and per row a time and values. */
-typedef struct script_counter {
-    const char *path, *machine, *object, *instance, *counter;
-} script_counter;
-
-typedef struct counter_script {
-    const char *kind;
-    size_t counters, rows;
-    const script_counter *c;
-    const double *t;   /* rows seconds after T0 */
-    const double *v;   /* rows x counters, NAN missing */
-} counter_script;
-
-static const counter_script *current;
-
-static int scripted_read(const char *path, const counter_options *opts, const counter_sink *sink,
-                         counter_read_result *result, diag_list *diags)
-{
-    (void)opts;
-    (void)diags;
-    size_t len;
-    char *bytes = test_read_file(path, &len);
-    sha256 ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, bytes, len);
-    sha256_final_hex(&ctx, result->sha256);
-    result->size = (long long)len;
-    free(bytes);
-    counter_file_info info = {current->kind, "UTF-8", "UTC", true, 0, NULL};
-    int status = sink->file(sink->ctx, &info);
-    size_t index[16];
-    for (size_t i = 0; i < current->counters && !status; i++) {
-        const script_counter *c = &current->c[i];
-        counter_path p = {c->path, c->machine, c->object, NULL, c->instance, -1, c->counter};
-        status = sink->counter(sink->ctx, &p, &index[i]);
-    }
-    for (size_t r = 0; r < current->rows && !status; r++) {
-        status = sink->row(sink->ctx, (T0 + (int64_t)current->t[r]) * 1000000000, "local");
-        for (size_t i = 0; i < current->counters && !status; i++) {
-            double v = current->v[r * current->counters + i];
-            if (!isnan(v))
-                status = sink->value(sink->ctx, index[i], v);
-        }
-    }
-    return status;
-}
+#define T0 COUNTER_FIXTURE_T0
 
 /* A lab run: folder with run.ini and files, its store. */
 typedef struct lab {
@@ -114,24 +66,9 @@ static void lab_ingest(lab *l)
 }
 
 /* Stores a scripted counter file, as if read from <run>/<name>. */
-static void lab_counters(lab *l, const char *name, const counter_script *script)
+static void lab_counters(lab *l, const char *name, const counter_fixture_script *script)
 {
-    char *path = xasprintf("%s/%s", l->run, name);
-    test_write_text(path, name); /* its bytes only feed the digest */
-    current = script;
-    run_ini *ini;
-    char *ini_path = xasprintf("%s/run.ini", l->run);
-    ck_assert_int_eq(run_ini_read(ini_path, &ini, l->diags), STATUS_OK);
-    run_spec spec = {.name = "r1", .folder = l->run, .ini = ini, .ini_path = ini_path};
-    ingest_file_result r;
-    counter_options opts = {0};
-    ck_assert_int_eq(counter_store_file(l->db, &spec, NULL, path, scripted_read, &opts, &r, l->diags),
-                     STATUS_OK);
-    ck_assert_int_eq(r.outcome, INGEST_STORED);
-    ingest_file_result_clear(&r);
-    run_ini_free(ini);
-    free(ini_path);
-    free(path);
+    counter_fixture_store(l->db, "r1", l->run, name, script, l->diags);
 }
 
 static void lab_analyze(lab *l)
@@ -144,24 +81,7 @@ static void lab_analyze(lab *l)
 /* A number from the store; NAN for NULL. */
 static double num(lab *l, const char *sql)
 {
-    sqlite3_stmt *stmt;
-    ck_assert_msg(sqlite3_prepare_v2(l->db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(l->db));
-    ck_assert_msg(sqlite3_step(stmt) == SQLITE_ROW, "no row: %s", sql);
-    double v = sqlite3_column_type(stmt, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
-static char *text(lab *l, const char *sql)
-{
-    sqlite3_stmt *stmt;
-    ck_assert_msg(sqlite3_prepare_v2(l->db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sql);
-    ck_assert_msg(sqlite3_step(stmt) == SQLITE_ROW, "no row: %s", sql);
-    char *v = sqlite3_column_text(stmt, 0) ? xstrdup((const char *)sqlite3_column_text(stmt, 0))
-                                           : NULL;
-    sqlite3_finalize(stmt);
-    return v;
+    return test_query_double(l->db, sql);
 }
 
 static void near(const char *what, double got, double want)
@@ -201,7 +121,7 @@ START_TEST(test_cpu_esxtop_host_truth_against_an_over_reporting_guest)
     free(log);
     lab_ingest(&l);
     /* Host: the guest's group runs 7, 30, 55 % of a CPU, ready 1, 3, 9 %. */
-    static const script_counter esx[] = {
+    static const counter_fixture_counter esx[] = {
         {"\\\\esx01\\Group Cpu(100:web01)\\% Used", "esx01", "Group Cpu", "100:web01", "% Used"},
         {"\\\\esx01\\Group Cpu(100:web01)\\% Ready", "esx01", "Group Cpu", "100:web01", "% Ready"},
         {"\\\\esx01\\Group Cpu(101:db02)\\% Used", "esx01", "Group Cpu", "101:db02", "% Used"}};
@@ -214,12 +134,13 @@ START_TEST(test_cpu_esxtop_host_truth_against_an_over_reporting_guest)
         ev[3 * r + 2] = 99; /* another VM: must not count */
         gv[r] = (double[]){2, 25, 80}[k];
     }
-    counter_script host = {"esxtop", 3, ROWS, esx, rows_t, ev};
+    counter_fixture_script host = {"esxtop", 3, ROWS, esx, rows_t, ev};
     lab_counters(&l, "esxtop.csv", &host);
     /* The guest says 2, 25, 80 %: at Medium it over-reports by 25 points. */
-    static const script_counter own[] = {{"\\\\web01\\Processor(_Total)\\% Processor Time", "web01",
-                                          "Processor", "_Total", "% Processor Time"}};
-    counter_script guest = {"perfmon", 1, ROWS, own, rows_t, gv};
+    static const counter_fixture_counter own[] = {{"\\\\web01\\Processor(_Total)\\% Processor Time",
+                                                   "web01", "Processor", "_Total",
+                                                   "% Processor Time"}};
+    counter_fixture_script guest = {"perfmon", 1, ROWS, own, rows_t, gv};
     lab_counters(&l, "guest.csv", &guest);
     lab_analyze(&l);
 
@@ -241,10 +162,11 @@ START_TEST(test_cpu_esxtop_host_truth_against_an_over_reporting_guest)
     /* p95 of Medium (1200..1202) crosses 1000 ms; host CPU there is 55 %. */
     near("onset level", num(&l, "SELECT onset_endurance_level FROM analysis"), 2);
     near("onset cpu", num(&l, "SELECT onset_endurance_cpu_pct FROM analysis"), 55);
-    char *counter = text(&l, "SELECT host_counter FROM analysis");
+    char *counter = test_query_text(l.db, "SELECT host_counter FROM analysis");
     ck_assert_str_eq(counter, "\\\\esx01\\Group Cpu(100:web01)\\% Used");
     free(counter);
-    char *warning = text(&l, "SELECT message FROM analysis_note WHERE severity = 'warning'");
+    char *warning =
+        test_query_text(l.db, "SELECT message FROM analysis_note WHERE severity = 'warning'");
     ck_assert_str_eq(warning, "the guest's own counters over-report its CPU, by up to 25.0 points "
                               "at Medium: a paused guest charges the pause to whatever it was "
                               "running; trust the host-side figures");
@@ -270,7 +192,7 @@ START_TEST(test_cpu_places_levels_by_schedule_then_host_cpu_and_counts_the_rest)
     lab_ingest(&l);
     /* Two vmware-vmx processes; run.ini names #1. CPU 5 % from 60 to 120 s
      * (None), 60 % from 120 to 180 s (Medium), no rows after 180 s. */
-    static const script_counter procs[] = {
+    static const counter_fixture_counter procs[] = {
         {"\\\\vshost\\Process(vmware-vmx)\\% Processor Time", "vshost", "Process", "vmware-vmx",
          "% Processor Time"},
         {"\\\\vshost\\Process(vmware-vmx#1)\\% Processor Time", "vshost", "Process",
@@ -280,7 +202,7 @@ START_TEST(test_cpu_places_levels_by_schedule_then_host_cpu_and_counts_the_rest)
         v[2 * r] = 90;
         v[2 * r + 1] = rows_t[r] <= 120 ? 5 : 60;
     }
-    counter_script host = {"perfmon", 2, ROWS, procs, rows_t, v};
+    counter_fixture_script host = {"perfmon", 2, ROWS, procs, rows_t, v};
     lab_counters(&l, "host.csv", &host);
     lab_analyze(&l);
     /* 0..55 s: schedule (12); 60..115 s: rows up to 120 s say 5 % -> None
@@ -290,10 +212,11 @@ START_TEST(test_cpu_places_levels_by_schedule_then_host_cpu_and_counts_the_rest)
     near("None by cpu", num(&l, "SELECT n_cpu FROM level_stats WHERE level = 0"), 13);
     near("Medium by cpu", num(&l, "SELECT n_cpu FROM level_stats WHERE level = 2"), 12);
     near("unplaced", num(&l, "SELECT unplaced FROM analysis"), 23);
-    char *src = text(&l, "SELECT level_source FROM level_stats WHERE level = 1");
+    char *src = test_query_text(l.db, "SELECT level_source FROM level_stats WHERE level = 1");
     ck_assert_str_eq(src, "schedule");
     free(src);
-    char *note = text(&l, "SELECT message FROM analysis_note WHERE message LIKE '23 samples%'");
+    char *note =
+        test_query_text(l.db, "SELECT message FROM analysis_note WHERE message LIKE '23 samples%'");
     ck_assert_str_eq(note, "23 samples have no level: their probe logs do not say, no schedule.csv "
                            "covers them and no CPU counter row covers their time; they are left "
                            "out of every statistic");
@@ -315,28 +238,30 @@ START_TEST(test_cpu_placement_by_guest_counters_warns_and_virt_top_scales_by_hos
     lab_ingest(&l);
     /* The guest's own counter (unknown side: no host/guest match, no
      * folder) says 50 %: Medium by the default thresholds. */
-    static const script_counter own[] = {{"\\\\somebox\\Processor(_Total)\\% Processor Time",
-                                          "somebox", "Processor", "_Total", "% Processor Time"}};
+    static const counter_fixture_counter own[] = {
+        {"\\\\somebox\\Processor(_Total)\\% Processor Time", "somebox", "Processor", "_Total",
+         "% Processor Time"}};
     double gv[ROWS];
     for (size_t r = 0; r < ROWS; r++)
         gv[r] = 50;
-    counter_script guest = {"perfmon", 1, ROWS, own, rows_t, gv};
+    counter_fixture_script guest = {"perfmon", 1, ROWS, own, rows_t, gv};
     lab_counters(&l, "guest.csv", &guest);
     lab_analyze(&l);
     near("Medium by guest cpu", num(&l, "SELECT n_cpu FROM level_stats WHERE level = 2"), 12);
-    char *note = text(&l, "SELECT message FROM analysis_note WHERE severity = 'warning'");
+    char *note =
+        test_query_text(l.db, "SELECT message FROM analysis_note WHERE severity = 'warning'");
     ck_assert_str_eq(note, "12 samples were placed in levels by the guest's own CPU counter, which "
                            "a paused guest inflates; name a host-side counter with host_counter "
                            "in run.ini");
     free(note);
     /* Now virt-top on the host: the domain uses 10 % of 8 host CPUs, which
      * is 40 % of its 2 vCPUs; placement moves to the host counter. */
-    static const script_counter dom[] = {
+    static const counter_fixture_counter dom[] = {
         {"\\\\kvm1\\Domain(vm7)\\%CPU", "kvm1", "Domain", "vm7", "%CPU"}};
     double dv[ROWS];
     for (size_t r = 0; r < ROWS; r++)
         dv[r] = 10;
-    counter_script vt = {"virt-top", 1, ROWS, dom, rows_t, dv};
+    counter_fixture_script vt = {"virt-top", 1, ROWS, dom, rows_t, dv};
     lab_counters(&l, "virt-top.csv", &vt);
     lab_analyze(&l);
     near("host from virt-top", num(&l, "SELECT host_cpu_pct FROM level_cpu WHERE level = 2"), 40);
@@ -354,12 +279,13 @@ START_TEST(test_cpu_native_runs_take_the_machine_counter_as_truth_without_overhe
     lab_file(&l, "probe.probe", log);
     free(log);
     lab_ingest(&l);
-    static const script_counter own[] = {{"\\\\srv\\Processor(_Total)\\% Processor Time", "srv",
-                                          "Processor", "_Total", "% Processor Time"}};
+    static const counter_fixture_counter own[] = {{"\\\\srv\\Processor(_Total)\\% Processor Time",
+                                                   "srv", "Processor", "_Total",
+                                                   "% Processor Time"}};
     double v[ROWS];
     for (size_t r = 0; r < ROWS; r++)
         v[r] = (double[]){3, 26, 51}[level_of_row(r)];
-    counter_script machine = {"perfmon", 1, ROWS, own, rows_t, v};
+    counter_fixture_script machine = {"perfmon", 1, ROWS, own, rows_t, v};
     lab_counters(&l, "perfmon.csv", &machine);
     lab_analyze(&l);
     near("host is own", num(&l, "SELECT host_cpu_pct FROM level_cpu WHERE level = 1"), 26);

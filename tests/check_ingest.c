@@ -2,12 +2,10 @@
  * file all or nothing, the same bytes only once per run, run.ini applied,
  * lone files placed in the right run. */
 #include <check.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha256.h"
 #include "status.h"
 #include "suites.h"
 #include "testutil.h"
@@ -17,43 +15,12 @@ static const char good_log[] = "# p3-probe 1\ntime,level,delay_ms\n"
                                "2005-03-01T10:00:00,None,10\n2005-03-01T10:00:01,Busy,700\n"
                                "2005-03-01T10:00:02,overload,1900\n";
 
-/* The first column of the first row of sql against the store, as text
- * (caller frees), or NULL. */
-static char *query(const char *db_path, const char *sql)
-{
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *stmt;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    char *v = NULL;
-    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
-        v = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return v;
-}
-
 static void assert_query(const char *db, const char *sql, const char *want)
 {
-    char *got = query(db, sql);
+    char *got = test_query_text_at(db, sql);
     ck_assert_msg(got && strcmp(got, want) == 0, "%s: got '%s', want '%s'", sql,
                   got ? got : "(null)", want);
     free(got);
-}
-
-static char *file_digest(const char *path)
-{
-    size_t len;
-    char *data = test_read_file(path, &len);
-    ck_assert_ptr_nonnull(data);
-    sha256 ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, data, len);
-    char *hex = xmalloc(65);
-    sha256_final_hex(&ctx, hex);
-    free(data);
-    return hex;
 }
 
 static test_run ingest(const char *db, const char *path)
@@ -111,13 +78,13 @@ START_TEST(test_ingest_skips_content_already_in_the_run_and_leaves_the_store_unc
     ck_assert_str_eq(r.err, want);
     ck_assert(strncmp(r.out, "ingested 1 file (3 samples) into ", 33) == 0);
     test_run_free(&r);
-    char *before = file_digest(db);
+    char *before = test_file_sha256(db, NULL);
     r = ingest(db, run);
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "ingested 0 files (0 samples)"));
     ck_assert_ptr_nonnull(strstr(r.out, "2 already stored"));
     test_run_free(&r);
-    char *after = file_digest(db);
+    char *after = test_file_sha256(db, NULL);
     ck_assert_str_eq(before, after);
     assert_query(db, "SELECT count(*) || ' ' || sum(samples) FROM source_file", "1 3");
     free(want), free(before), free(after), free(a), free(copy), free(run), free(db), free(dir);

@@ -7,12 +7,12 @@
 #include <check.h>
 #include <dirent.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "image_fixture.h"
 #include "p3chart.h"
 #include "status.h"
 #include "suites.h"
@@ -95,47 +95,9 @@ static char *write_ok(const fixture *f, const p3chart_options *opts, const char 
     char *path = xasprintf("%s/%s", dir, name);
     diag_list *diags = diag_list_new();
     int status = p3chart_write(&f->data, opts, path, diags);
-    char *first = diag_list_count(diags) ? diag_format(diag_list_get(diags, 0)) : NULL;
-    ck_assert_msg(status == STATUS_OK, "p3chart_write %s: %s", path, first ? first : "?");
-    ck_assert_uint_eq(diag_list_count(diags), 0);
-    free(first);
+    test_assert_ok("p3chart_write", path, status, diags);
     diag_list_free(diags);
     return path;
-}
-
-static cairo_surface_t *load_png(const char *path)
-{
-    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
-    ck_assert_msg(cairo_surface_status(png) == CAIRO_STATUS_SUCCESS, "cannot read %s: %s", path,
-                  cairo_status_to_string(cairo_surface_status(png)));
-    cairo_surface_flush(png);
-    return png;
-}
-
-static uint32_t pixel(cairo_surface_t *png, int x, int y)
-{
-    const unsigned char *row =
-        cairo_image_surface_get_data(png) + (size_t)y * (size_t)cairo_image_surface_get_stride(png);
-    return ((const uint32_t *)(const void *)row)[x] & 0xFFFFFF;
-}
-
-/* Pixels within 1 of the colour in every channel. */
-static size_t count_colour(cairo_surface_t *png, const double rgb[3])
-{
-    int want[3], w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
-    for (int i = 0; i < 3; i++)
-        want[i] = (int)lround(rgb[i] * 255);
-    size_t n = 0;
-    for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-            uint32_t p = pixel(png, x, y);
-            int got[3] = {(int)(p >> 16) & 0xFF, (int)(p >> 8) & 0xFF, (int)p & 0xFF};
-            if (abs(got[0] - want[0]) <= 1 && abs(got[1] - want[1]) <= 1 &&
-                abs(got[2] - want[2]) <= 1)
-                n++;
-        }
-    }
-    return n;
 }
 
 /* Draws and returns the first diagnostic's text, asserting failure. */
@@ -172,11 +134,11 @@ START_TEST(test_p3chart_png_has_requested_size)
     p3chart_options opts = {.width = 800, .height = 500};
     char *sized = write_ok(&f, &opts, dir, "sized.png");
     char *dflt = write_ok(&f, NULL, dir, "default.png");
-    cairo_surface_t *png = load_png(sized);
+    cairo_surface_t *png = image_fixture_load_png(sized);
     ck_assert_int_eq(cairo_image_surface_get_width(png), 800);
     ck_assert_int_eq(cairo_image_surface_get_height(png), 500);
     cairo_surface_destroy(png);
-    png = load_png(dflt);
+    png = image_fixture_load_png(dflt);
     ck_assert_int_eq(cairo_image_surface_get_width(png), 1600);
     ck_assert_int_eq(cairo_image_surface_get_height(png), 1000);
     cairo_surface_destroy(png);
@@ -199,17 +161,18 @@ START_TEST(test_p3chart_draws_each_level_in_its_paper_colour)
     }
     char *dir = test_tmpdir("p3chart");
     char *path = write_ok(&f, NULL, dir, "colours.png");
-    cairo_surface_t *png = load_png(path);
+    cairo_surface_t *png = image_fixture_load_png(path);
     for (size_t j = 0; j < PAPER_LEVELS; j++) {
         double rgb[3];
         p3chart_level_rgb(j, rgb);
-        size_t n = count_colour(png, rgb);
+        size_t n = image_fixture_count_colour(png, rgb);
         ck_assert_msg(n >= 500, "level %zu colour on %zu pixels", j, n);
     }
     for (size_t j = PAPER_LEVELS; j < MAX_LEVELS; j++) {
         double rgb[3];
         p3chart_level_rgb(j, rgb);
-        ck_assert_msg(count_colour(png, rgb) == 0, "level %zu not in the data but drawn", j);
+        ck_assert_msg(image_fixture_count_colour(png, rgb) == 0,
+                      "level %zu not in the data but drawn", j);
     }
     cairo_surface_destroy(png);
     free(path);
@@ -273,18 +236,13 @@ START_TEST(test_p3chart_12_levels_30_buckets_leave_the_border_blank)
     p3chart_options opts = {.width = border_sizes[_i][0], .height = border_sizes[_i][1],
                             .overflow = P3CHART_OVERFLOW_COLUMN, .format = P3CHART_PNG};
     char *path = write_ok(&f, &opts, dir, "wide.png");
-    cairo_surface_t *png = load_png(path);
-    int w = cairo_image_surface_get_width(png), h = cairo_image_surface_get_height(png);
-    size_t inked = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            if ((x < 2 || y < 2 || x >= w - 2 || y >= h - 2) && pixel(png, x, y) != 0xFFFFFF)
-                inked++;
+    cairo_surface_t *png = image_fixture_load_png(path);
+    size_t inked = image_fixture_inked_border(png);
     ck_assert_msg(inked == 0, "%zu border pixels drawn in %s", inked, path);
     /* ... and something was drawn inside. */
     double rgb[3];
     p3chart_level_rgb(11, rgb);
-    ck_assert_uint_gt(count_colour(png, rgb), 0);
+    ck_assert_uint_gt(image_fixture_count_colour(png, rgb), 0);
     cairo_surface_destroy(png);
     free(path);
     free(dir);
@@ -323,11 +281,11 @@ START_TEST(test_p3chart_level_without_samples_renders_with_legend_swatch)
     f.levels[4].n = 0;
     char *dir = test_tmpdir("p3chart");
     char *path = write_ok(&f, NULL, dir, "empty-level.png");
-    cairo_surface_t *png = load_png(path);
+    cairo_surface_t *png = image_fixture_load_png(path);
     double busy[3];
     p3chart_level_rgb(3, busy);
     /* No column shows Busy's front colour: only the legend's swatch does. */
-    size_t n = count_colour(png, busy);
+    size_t n = image_fixture_count_colour(png, busy);
     ck_assert_msg(n > 0 && n < 600, "Busy colour on %zu pixels", n);
     cairo_surface_destroy(png);
     free(path);
@@ -423,7 +381,7 @@ START_TEST(test_p3chart_replaces_existing_file)
     char *path = xasprintf("%s/p3.png", dir);
     test_write_text(path, "an older chart");
     free(write_ok(&f, NULL, dir, "p3.png"));
-    cairo_surface_t *png = load_png(path);
+    cairo_surface_t *png = image_fixture_load_png(path);
     ck_assert_int_eq(cairo_image_surface_get_width(png), 1600);
     cairo_surface_destroy(png);
     ck_assert_uint_eq(dir_entries(dir), 1);
@@ -432,24 +390,6 @@ START_TEST(test_p3chart_replaces_existing_file)
 }
 END_TEST
 
-/* The text of a PDF through pdftotext, or NULL (with a note) when the
- * program is missing. Caller frees. */
-static char *pdf_text(const char *pdf)
-{
-    if (!test_have_program("pdftotext")) {
-        printf("p3chart: pdftotext not found, PDF text not checked\n");
-        return NULL;
-    }
-    char *txt = xasprintf("%s.txt", pdf);
-    char *cmd = xasprintf("pdftotext '%s' '%s'", pdf, txt);
-    ck_assert_int_eq(system(cmd), 0);
-    char *text = test_read_file(txt, NULL);
-    ck_assert_ptr_nonnull(text);
-    free(cmd);
-    free(txt);
-    return text;
-}
-
 START_TEST(test_p3chart_pdf_text_has_title_levels_and_fold_note)
 {
     fixture f;
@@ -457,7 +397,7 @@ START_TEST(test_p3chart_pdf_text_has_title_levels_and_fold_note)
     char *dir = test_tmpdir("p3chart");
     p3chart_options opts = {.format = P3CHART_PDF};
     char *path = write_ok(&f, &opts, dir, "p3.pdf");
-    char *text = pdf_text(path);
+    char *text = image_fixture_pdf_text(path, false, "p3chart");
     if (text) {
         ck_assert_msg(strstr(text, "P3 Native Server: no virtualization") != NULL, "%s", text);
         for (size_t j = 0; j < PAPER_LEVELS; j++)
@@ -479,7 +419,7 @@ START_TEST(test_p3chart_overflow_column_has_its_own_label)
     char *dir = test_tmpdir("p3chart");
     p3chart_options opts = {.overflow = P3CHART_OVERFLOW_COLUMN, .format = P3CHART_PDF};
     char *path = write_ok(&f, &opts, dir, "p3.pdf");
-    char *text = pdf_text(path);
+    char *text = image_fixture_pdf_text(path, false, "p3chart");
     if (text) {
         ck_assert_ptr_nonnull(strstr(text, ">1850"));
         ck_assert_ptr_null(strstr(text, "Delays over"));
@@ -636,14 +576,15 @@ START_TEST(test_p3chart_draws_the_colorblind_palette_when_asked)
     char *dir = test_tmpdir("p3chart");
     p3chart_options opts = {.palette = P3CHART_PALETTE_COLORBLIND};
     char *path = write_ok(&f, &opts, dir, "cb.png");
-    cairo_surface_t *png = load_png(path);
+    cairo_surface_t *png = image_fixture_load_png(path);
     for (size_t j = 0; j < PAPER_LEVELS; j++) {
         double cb[3], paper[3];
         p3chart_palette_rgb(P3CHART_PALETTE_COLORBLIND, j, cb);
         p3chart_level_rgb(j, paper);
-        size_t n = count_colour(png, cb);
+        size_t n = image_fixture_count_colour(png, cb);
         ck_assert_msg(n >= 500, "level %zu colorblind colour on %zu pixels", j, n);
-        ck_assert_msg(count_colour(png, paper) == 0, "level %zu paper colour drawn", j);
+        ck_assert_msg(image_fixture_count_colour(png, paper) == 0, "level %zu paper colour drawn",
+                      j);
     }
     cairo_surface_destroy(png);
     free(path);
@@ -658,7 +599,7 @@ START_TEST(test_p3chart_dpi_scales_the_png_and_leaves_vectors_alone)
     char *dir = test_tmpdir("p3chart");
     p3chart_options opts = {.width = 800, .height = 500, .dpi = 300};
     char *path = write_ok(&f, &opts, dir, "print.png");
-    cairo_surface_t *png = load_png(path);
+    cairo_surface_t *png = image_fixture_load_png(path);
     ck_assert_int_eq(cairo_image_surface_get_width(png), 2500);
     ck_assert_int_eq(cairo_image_surface_get_height(png), 1563);
     cairo_surface_destroy(png);

@@ -361,11 +361,11 @@ END_TEST
 
 /* ---- CPU as each side reports it (fig 9) -------------------------------- */
 
-/* The statement is checked twice: on the counter files the simulator
- * wrote, read here directly (so that the files themselves are known to say
- * it), and through p3's CPU accounting (p3 stats' host_cpu_pct and
- * guest_cpu_pct). LATER: when that accounting is settled, the direct read
- * can go and the check live on those columns alone. */
+/* The statement is checked twice, on purpose: through p3's CPU accounting
+ * (p3 stats' host_cpu_pct and guest_cpu_pct), which is what the paper's
+ * finding means for a user of p3, and on the counter files the simulator
+ * wrote, read here directly, so that a fault in the simulator's files
+ * cannot hide behind a matching fault in p3's accounting. */
 
 /* Seconds since 2005-03-01 00:00 local of "YYYY-MM-DDTHH:MM:SS.fff" or
  * "MM/DD/YYYY HH:MM:SS.fff" (the lab's times are all in March 2005). */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "counter_fixture.h"
 #include "diag.h"
 #include "isotime.h"
 #include "pdh_reader.h"
@@ -21,181 +22,32 @@
 #include "testutil.h"
 #include "xalloc.h"
 
-/* A counter as the sink was told it. */
-typedef struct seen_counter {
-    char *path, *machine, *object, *parent, *instance, *counter;
-    int index;
-} seen_counter;
-
-/* A value as the sink was given it. */
-typedef struct seen_value {
-    size_t row;   /* 0-based */
-    size_t index; /* of the counter */
-    double value;
-} seen_value;
-
-/* A sink that keeps everything in memory. */
-typedef struct test_sink {
-    diag_list *diags;     /* the reader's, to catch calls made after an error */
-    size_t late_calls;    /* calls made while diags held an error */
-    int file_calls;
-    char *kind, *encoding, *time_zone, *description;
-    bool has_bias;
-    int bias;
-    seen_counter *counters;
-    size_t counter_count, counter_cap;
-    int64_t *times;
-    char **local;
-    size_t row_count, row_cap;
-    seen_value *values;
-    size_t value_count, value_cap;
-    size_t fail_at_value; /* value() fails at this call (1-based); 0 for never */
-} test_sink;
-
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
-static void note_call(test_sink *s)
-{
-    if (diag_list_errors(s->diags) > 0)
-        s->late_calls++;
-}
-
-static int sink_file(void *ctx, const counter_file_info *info)
-{
-    test_sink *s = ctx;
-    note_call(s);
-    s->file_calls++;
-    s->kind = dup_or_null(info->kind);
-    s->encoding = dup_or_null(info->encoding);
-    s->time_zone = dup_or_null(info->time_zone);
-    s->description = dup_or_null(info->description);
-    s->has_bias = info->has_bias;
-    s->bias = info->bias_minutes;
-    return STATUS_OK;
-}
-
-static int sink_counter(void *ctx, const counter_path *p, size_t *index)
-{
-    test_sink *s = ctx;
-    note_call(s);
-    if (s->counter_count == s->counter_cap) {
-        s->counter_cap = s->counter_cap ? 2 * s->counter_cap : 64;
-        s->counters = xreallocarray(s->counters, s->counter_cap, sizeof *s->counters);
-    }
-    s->counters[s->counter_count] = (seen_counter){
-        xstrdup(p->path),   dup_or_null(p->machine),  xstrdup(p->object), dup_or_null(p->parent),
-        dup_or_null(p->instance), xstrdup(p->counter), p->instance_index};
-    *index = s->counter_count++;
-    return STATUS_OK;
-}
-
-static int sink_row(void *ctx, int64_t t_ns, const char *local_time)
-{
-    test_sink *s = ctx;
-    note_call(s);
-    if (s->row_count == s->row_cap) {
-        s->row_cap = s->row_cap ? 2 * s->row_cap : 64;
-        s->times = xreallocarray(s->times, s->row_cap, sizeof *s->times);
-        s->local = xreallocarray(s->local, s->row_cap, sizeof *s->local);
-    }
-    s->times[s->row_count] = t_ns;
-    s->local[s->row_count++] = xstrdup(local_time);
-    return STATUS_OK;
-}
-
-static int sink_value(void *ctx, size_t index, double value)
-{
-    test_sink *s = ctx;
-    note_call(s);
-    ck_assert_uint_lt(index, s->counter_count);
-    ck_assert_uint_gt(s->row_count, 0);
-    if (s->value_count == s->value_cap) {
-        s->value_cap = s->value_cap ? 2 * s->value_cap : 1024;
-        s->values = xreallocarray(s->values, s->value_cap, sizeof *s->values);
-    }
-    s->values[s->value_count++] = (seen_value){s->row_count - 1, index, value};
-    return s->value_count == s->fail_at_value ? STATUS_FAILURE : STATUS_OK;
-}
-
-static void test_sink_free(test_sink *s)
-{
-    for (size_t i = 0; i < s->counter_count; i++) {
-        seen_counter *c = &s->counters[i];
-        free(c->path);
-        free(c->machine);
-        free(c->object);
-        free(c->parent);
-        free(c->instance);
-        free(c->counter);
-    }
-    for (size_t i = 0; i < s->row_count; i++)
-        free(s->local[i]);
-    free(s->counters);
-    free(s->times);
-    free(s->local);
-    free(s->values);
-    free(s->kind);
-    free(s->encoding);
-    free(s->time_zone);
-    free(s->description);
-}
-
-/* What reading one file gave. */
-typedef struct outcome {
-    int status;
-    test_sink sink;
-    counter_read_result result;
-    diag_list *diags;
-    char *messages; /* every diagnostic as diag_format() writes it, one per line */
-} outcome;
-
 /* Reads path with opts (NULL for defaults); the sink fails at value call
  * fail_at_value unless it is 0. Checks that no sink call followed an error. */
-static outcome read_path_failing(const char *path, const counter_options *opts,
-                                 size_t fail_at_value)
+static counter_fixture_outcome read_path_failing(const char *path, const counter_options *opts,
+                                                 size_t fail_at_value)
 {
-    outcome o = {.diags = diag_list_new()};
-    o.sink.diags = o.diags;
-    o.sink.fail_at_value = fail_at_value;
-    counter_sink sink = {&o.sink, sink_file, sink_counter, sink_row, sink_value};
-    o.status = pdh_reader_read(path, opts, &sink, &o.result, o.diags);
-    size_t total = 1;
-    char **lines = xcalloc(diag_list_count(o.diags) + 1, sizeof *lines);
-    for (size_t i = 0; i < diag_list_count(o.diags); i++) {
-        lines[i] = diag_format(diag_list_get(o.diags, i));
-        total += strlen(lines[i]) + 1;
-    }
-    o.messages = xmalloc(total);
-    size_t at = 0;
-    for (size_t i = 0; i < diag_list_count(o.diags); i++) {
-        at += (size_t)sprintf(o.messages + at, "%s\n", lines[i]);
-        free(lines[i]);
-    }
-    o.messages[at] = '\0';
-    free(lines);
+    counter_fixture_outcome o = counter_fixture_read(pdh_reader_read, path, opts, fail_at_value);
     ck_assert_msg(o.sink.late_calls == 0, "%s: %zu sink calls after an error", path,
                   o.sink.late_calls);
     ck_assert_int_le(o.sink.file_calls, 1);
     return o;
 }
 
-static outcome read_path(const char *path, const counter_options *opts)
+static counter_fixture_outcome read_path(const char *path, const counter_options *opts)
 {
     return read_path_failing(path, opts, 0);
 }
 
 /* Writes len bytes to a new file and reads it; *path_out (if not NULL)
  * receives its path, which the caller frees. */
-static outcome read_bytes(const void *data, size_t len, const counter_options *opts,
-                          char **path_out)
+static counter_fixture_outcome read_bytes(const void *data, size_t len,
+                                          const counter_options *opts, char **path_out)
 {
     char *dir = test_tmpdir("pdh");
     char *path = xasprintf("%s/x.csv", dir);
     test_write_file(path, data, len);
-    outcome o = read_path(path, opts);
+    counter_fixture_outcome o = read_path(path, opts);
     if (path_out)
         *path_out = path;
     else
@@ -204,51 +56,26 @@ static outcome read_bytes(const void *data, size_t len, const counter_options *o
     return o;
 }
 
-static outcome read_text(const char *text, const counter_options *opts)
+static counter_fixture_outcome read_text(const char *text, const counter_options *opts)
 {
     return read_bytes(text, strlen(text), opts, NULL);
 }
 
-static void outcome_free(outcome *o)
-{
-    test_sink_free(&o->sink);
-    diag_list_free(o->diags);
-    free(o->messages);
-}
-
-/* The index of the counter with this path, or -1. */
-static long counter_of(const test_sink *s, const char *path)
-{
-    for (size_t i = 0; i < s->counter_count; i++)
-        if (strcmp(s->counters[i].path, path) == 0)
-            return (long)i;
-    return -1;
-}
-
-/* The value of a counter in a row: false when the row has none. */
-static bool value_of(const test_sink *s, size_t row, const char *path, double *value)
-{
-    long index = counter_of(s, path);
-    ck_assert_msg(index >= 0, "no counter %s", path);
-    for (size_t i = 0; i < s->value_count; i++)
-        if (s->values[i].row == row && s->values[i].index == (size_t)index) {
-            *value = s->values[i].value;
-            return true;
-        }
-    return false;
-}
-
-static void assert_value(const test_sink *s, size_t row, const char *path, double want)
+static void assert_value(const counter_fixture_sink *s, size_t row, const char *path, double want)
 {
     double got = 0;
-    ck_assert_msg(value_of(s, row, path, &got), "row %zu of %s has no value", row, path);
+    ck_assert_msg(counter_fixture_counter_of(s, path) >= 0, "no counter %s", path);
+    ck_assert_msg(counter_fixture_value_of(s, row, path, &got), "row %zu of %s has no value", row,
+                  path);
     ck_assert_msg(got == want, "row %zu of %s: %.17g, want %.17g", row, path, got, want);
 }
 
-static void assert_missing(const test_sink *s, size_t row, const char *path)
+static void assert_missing(const counter_fixture_sink *s, size_t row, const char *path)
 {
     double got;
-    ck_assert_msg(!value_of(s, row, path, &got), "row %zu of %s: %g, want none", row, path, got);
+    ck_assert_msg(counter_fixture_counter_of(s, path) >= 0, "no counter %s", path);
+    ck_assert_msg(!counter_fixture_value_of(s, row, path, &got), "row %zu of %s: %g, want none",
+                  row, path, got);
 }
 
 /* An ISO-8601 UTC instant as ns. */
@@ -259,7 +86,7 @@ static int64_t utc(const char *iso)
     return ns;
 }
 
-static void assert_has_message(const outcome *o, const char *part)
+static void assert_has_message(const counter_fixture_outcome *o, const char *part)
 {
     ck_assert_msg(strstr(o->messages, part) != NULL, "no message with \"%s\" in:\n%s", part,
                   o->messages);
@@ -338,7 +165,7 @@ static const corpus_case corpus_cases[] = {
 };
 
 /* Reads the corpus file of a case with its options. */
-static outcome read_corpus(const corpus_case *c)
+static counter_fixture_outcome read_corpus(const corpus_case *c)
 {
     char *dir = test_corpus_dir();
     ck_assert_ptr_nonnull(dir);
@@ -350,7 +177,7 @@ static outcome read_corpus(const corpus_case *c)
                             .year = 2015,
                             .month = 3,
                             .day = 26};
-    outcome o = read_path(path, &opts);
+    counter_fixture_outcome o = read_path(path, &opts);
     free(path);
     free(dir);
     return o;
@@ -391,11 +218,11 @@ START_TEST(test_pdh_reader_reads_every_corpus_file_with_every_value)
     ck_assert_uint_eq(listed, sizeof corpus_cases / sizeof *corpus_cases);
     for (size_t i = 0; i < sizeof corpus_cases / sizeof *corpus_cases; i++) {
         const corpus_case *c = &corpus_cases[i];
-        outcome o = read_corpus(c);
+        counter_fixture_outcome o = read_corpus(c);
         ck_assert_msg(o.status == STATUS_OK, "%s: status %d\n%s", c->file, o.status, o.messages);
         ck_assert_msg(diag_list_errors(o.diags) == 0 && diag_list_count(o.diags) == c->warnings,
                       "%s: expected %zu warnings, got:\n%s", c->file, c->warnings, o.messages);
-        const test_sink *s = &o.sink;
+        const counter_fixture_sink *s = &o.sink;
         ck_assert_msg(s->counter_count == c->counters, "%s: %zu counters", c->file,
                       s->counter_count);
         ck_assert_msg(s->row_count == c->rows, "%s: %zu rows", c->file, s->row_count);
@@ -408,14 +235,14 @@ START_TEST(test_pdh_reader_reads_every_corpus_file_with_every_value)
         else
             ck_assert_ptr_null(s->time_zone);
         ck_assert_int_eq(s->has_bias, c->has_bias);
-        ck_assert_int_eq(s->bias, c->bias);
+        ck_assert_int_eq(s->bias_minutes, c->bias);
         ck_assert_str_eq(s->local[0], c->first_local);
         ck_assert_msg(s->times[0] == utc(c->first_utc), "%s: first time", c->file);
         for (size_t r = 1; r < s->row_count; r++)
             ck_assert_msg(s->times[r] >= s->times[r - 1], "%s: row %zu goes back", c->file, r);
         ck_assert_int_gt(o.result.size, 0);
         ck_assert_uint_eq(strlen(o.result.sha256), 64);
-        outcome_free(&o);
+        counter_fixture_outcome_free(&o);
     }
     free(dir);
 }
@@ -423,7 +250,7 @@ END_TEST
 
 START_TEST(test_pdh_reader_corpus_perfmon_names_values_and_blanks)
 {
-    outcome o = read_corpus(corpus_case_of("perfmon/iverson_cst_gpu_2633cols.csv"));
+    counter_fixture_outcome o = read_corpus(corpus_case_of("perfmon/iverson_cst_gpu_2633cols.csv"));
     const char *disk = "\\\\I-MEDUSA\\PhysicalDisk(0 C:)\\% Disk Time";
     assert_missing(&o.sink, 0, disk);
     assert_value(&o.sink, 1, disk, 1.0203296383395057401);
@@ -431,7 +258,7 @@ START_TEST(test_pdh_reader_corpus_perfmon_names_values_and_blanks)
                  "\\\\I-MEDUSA\\GPU Engine(pid_10236_luid_0x00000000_0x000180BD_phys_0_eng_0_"
                  "engtype_3D)\\Utilization Percentage",
                  0);
-    const seen_counter *c = &o.sink.counters[counter_of(&o.sink, disk)];
+    const counter_fixture_seen *c = &o.sink.counters[counter_fixture_counter_of(&o.sink, disk)];
     ck_assert_str_eq(c->machine, "I-MEDUSA");
     ck_assert_str_eq(c->object, "PhysicalDisk");
     ck_assert_str_eq(c->instance, "0 C:");
@@ -443,7 +270,7 @@ START_TEST(test_pdh_reader_corpus_perfmon_names_values_and_blanks)
                      "information to identify possible causes of performance issues. "
                      "Membership in the local Administrators group, or equivalent, is the "
                      "minimum required to run this Data Collector Set.");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     o = read_corpus(corpus_case_of("perfmon/narmadha_ist_logicaldisk.csv"));
     assert_missing(&o.sink, 0, "\\\\IMPC3116\\LogicalDisk(C:)\\Avg. Disk Read Queue Length");
@@ -451,36 +278,39 @@ START_TEST(test_pdh_reader_corpus_perfmon_names_values_and_blanks)
                  0.032083023520161361);
     assert_value(&o.sink, 0, "\\\\IMPC3116\\LogicalDisk(HarddiskVolume2)\\Current Disk Queue Length",
                  0);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     o = read_corpus(corpus_case_of("perfmon/sirisaac_tokyo_5964cols.csv"));
     assert_missing(&o.sink, 0, "\\\\E5270\\Memory\\Cache Faults/sec");
     assert_value(&o.sink, 1, "\\\\E5270\\Memory\\Cache Faults/sec", 3.9138744464393475653);
     assert_value(&o.sink, 2, "\\\\E5270\\Process(rdpclip)\\% Privileged Time", 0);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
 START_TEST(test_pdh_reader_corpus_large_integers_are_exact)
 {
-    outcome o = read_corpus(corpus_case_of("perfmon/jg185342_edt_process_bytes.csv"));
+    counter_fixture_outcome o =
+        read_corpus(corpus_case_of("perfmon/jg185342_edt_process_bytes.csv"));
     assert_value(&o.sink, 0, "\\\\7702-48817743\\Process(_Total)\\Virtual Bytes",
                  238132991823872.0);
     assert_value(&o.sink, 207, "\\\\7702-48817743\\Process(_Total)\\Virtual Bytes",
                  238133020971008.0);
     assert_value(&o.sink, 0, "\\\\7702-48817743\\Process(AnyDesk#1)\\Virtual Bytes", 117972992);
-    const seen_counter *c =
-        &o.sink.counters[counter_of(&o.sink, "\\\\7702-48817743\\Process(AnyDesk#1)\\Virtual Bytes")];
+    const counter_fixture_seen *c =
+        &o.sink.counters[counter_fixture_counter_of(
+            &o.sink, "\\\\7702-48817743\\Process(AnyDesk#1)\\Virtual Bytes")];
     ck_assert_str_eq(c->instance, "AnyDesk");
     ck_assert_int_eq(c->index, 1);
     ck_assert(o.sink.times[207] == utc("2021-09-16T11:58:52.563Z"));
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
 START_TEST(test_pdh_reader_corpus_cp1251_russian_names)
 {
-    outcome o = read_corpus(corpus_case_of("perfmon/waflia_ru_cp1251_1105cols.csv"));
+    counter_fixture_outcome o =
+        read_corpus(corpus_case_of("perfmon/waflia_ru_cp1251_1105cols.csv"));
     assert_has_message(&o, ":1:1: warning: the header gives no UTC offset ('(PDH-CSV 4.0) "
                            "(RTZ 2 ('): local times are read as UTC+03:00, as --tz or 'tz' in "
                            "run.ini says");
@@ -489,12 +319,12 @@ START_TEST(test_pdh_reader_corpus_cp1251_russian_names)
     assert_value(&o.sink, 1, idle, 1071.0072491149669531);
     const char *svchost = "\\\\DESKTOP-LRPVSK4\\Процесс(svchost#85)\\% загруженности процессора";
     assert_value(&o.sink, 1, svchost, 0);
-    const seen_counter *c = &o.sink.counters[counter_of(&o.sink, svchost)];
+    const counter_fixture_seen *c = &o.sink.counters[counter_fixture_counter_of(&o.sink, svchost)];
     ck_assert_str_eq(c->object, "Процесс");
     ck_assert_str_eq(c->instance, "svchost");
     ck_assert_int_eq(c->index, 85);
     ck_assert_str_eq(c->counter, "% загруженности процессора");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -509,7 +339,8 @@ START_TEST(test_pdh_reader_corpus_cp932_description_column)
         "コレクター セットを変更せずに起動するためには最低限必要です。アクセス許可と構成について"
         "の詳しい情報は、「テンプレートからデータ コレクター セットを作成する」を参照してください"
         "。";
-    outcome o = read_corpus(corpus_case_of("perfmon/wfjsg_ja_cp932_desc_column.csv"));
+    counter_fixture_outcome o =
+        read_corpus(corpus_case_of("perfmon/wfjsg_ja_cp932_desc_column.csv"));
     assert_has_message(&o, ":1:1: warning: the header gives no UTC offset ('(PDH-CSV 4.0) ('): "
                            "local times are taken as UTC; give their offset with --tz +HH:MM or "
                            "'tz' in run.ini");
@@ -518,16 +349,16 @@ START_TEST(test_pdh_reader_corpus_cp932_description_column)
     assert_value(&o.sink, 1, "\\\\TIERRA\\Process(explorer)\\Virtual Bytes Peak", 2199974223872.0);
     assert_value(&o.sink, 1, "\\\\TIERRA\\Memory\\Long-Term Average Standby Cache Lifetime (s)",
                  14400);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     o = read_corpus(corpus_case_of("perfmon/wfjsg_ja_cp932_gpu_755cols.csv"));
     ck_assert_str_eq(o.sink.description, description);
     const char *nic = "\\\\TIERRA\\Network Interface(Intel[R] 82579V Gigabit Network "
                       "Connection)\\Bytes Total/sec";
     assert_value(&o.sink, 9, nic, 11167.593155495231);
-    ck_assert_str_eq(o.sink.counters[counter_of(&o.sink, nic)].instance,
+    ck_assert_str_eq(o.sink.counters[counter_fixture_counter_of(&o.sink, nic)].instance,
                      "Intel[R] 82579V Gigabit Network Connection");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* Without --encoding the guess (Windows-1252) fails loudly. */
     char *dir = test_corpus_dir();
@@ -539,7 +370,7 @@ START_TEST(test_pdh_reader_corpus_cp932_description_column)
     assert_has_message(&o, ": error: byte 0x81 is not valid Windows-1252: give the file's code "
                            "page with --encoding or 'encoding' in run.ini");
     ck_assert_uint_eq(o.sink.file_calls, 0);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(path);
     free(dir);
 }
@@ -548,10 +379,11 @@ END_TEST
 START_TEST(test_pdh_reader_corpus_excel_resaved_files)
 {
     /* Unquoted CP932 with Excel's 2.20E+12 and bare " " blanks. */
-    outcome o = read_corpus(corpus_case_of("perfmon/wfjsg_ja_excel_resaved_unquoted.csv"));
+    counter_fixture_outcome o =
+        read_corpus(corpus_case_of("perfmon/wfjsg_ja_excel_resaved_unquoted.csv"));
     assert_value(&o.sink, 0, "\\\\TIERRA\\Process(explorer)\\Virtual Bytes Peak", 2.2e12);
     assert_missing(&o.sink, 0, "\\\\TIERRA\\Process(explorer)\\% Processor Time");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* 3/26/2015 22:42: no seconds; 26 shows month/day/year. */
     o = read_corpus(corpus_case_of("esxtop/gsliu_esxtop_subset_excel_resaved.csv"));
@@ -560,14 +392,15 @@ START_TEST(test_pdh_reader_corpus_excel_resaved_files)
     assert_value(&o.sink, 513, "\\\\proma-2n-dhcp60.eng.vmware.com\\Memory\\Kernel MBytes", 1087);
     ck_assert_str_eq(o.sink.local[513], "3/26/2015 23:29");
     ck_assert(o.sink.times[513] == utc("2015-03-26T23:29:00Z"));
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
 START_TEST(test_pdh_reader_corpus_esxtop_glued_fields_and_sentinels)
 {
-    outcome o = read_corpus(corpus_case_of("esxtop/rach-sharp_esxtop_17427cols.csv"));
-    const test_sink *s = &o.sink;
+    counter_fixture_outcome o =
+        read_corpus(corpus_case_of("esxtop/rach-sharp_esxtop_17427cols.csv"));
+    const counter_fixture_sink *s = &o.sink;
     /* `0.00",    73.1"8.93"`: 73.1 is the nameless column's, 8.93 C0's. */
     const char *t7 = "\\\\localhost.home\\PCPU Power State(PCPU 0)\\%T-State T7";
     const char *c0 = "\\\\localhost.home\\PCPU Power State(PCPU 1)\\%C-State C0";
@@ -575,7 +408,7 @@ START_TEST(test_pdh_reader_corpus_esxtop_glued_fields_and_sentinels)
     assert_value(s, 0, c0, 8.93);
     assert_value(s, 1, c0, 10.94);
     assert_value(s, 2, c0, 8.02);
-    ck_assert_uint_eq(counter_of(s, c0), counter_of(s, t7) + 1);
+    ck_assert_uint_eq(counter_fixture_counter_of(s, c0), counter_fixture_counter_of(s, t7) + 1);
     assert_has_message(&o, ":2:112380: warning: value '73.1' in column 17399 is ignored: its "
                            "header '-' is not a counter path");
     assert_has_message(&o, ":2:112589: warning: value '73.3' in column 17428 is ignored: its "
@@ -583,27 +416,30 @@ START_TEST(test_pdh_reader_corpus_esxtop_glued_fields_and_sentinels)
     /* esxtop's negative sentinels are values. */
     assert_value(s, 0, "\\\\localhost.home\\Group Cpu(1:system)\\Alloc Max", -1);
     assert_value(s, 0, "\\\\localhost.home\\Group Cpu(1302698:styx)\\Alloc Shares", -3);
-    const seen_counter *c =
-        &s->counters[counter_of(s, "\\\\localhost.home\\Group Cpu(1302698:styx)\\Alloc Shares")];
+    const counter_fixture_seen *c =
+        &s->counters[counter_fixture_counter_of(
+            s, "\\\\localhost.home\\Group Cpu(1302698:styx)\\Alloc Shares")];
     ck_assert_str_eq(c->object, "Group Cpu");
     ck_assert_str_eq(c->instance, "1302698:styx");
     ck_assert_int_eq(c->index, -1);
-    c = &s->counters[counter_of(s, "\\\\localhost.home\\Memory\\Memory Overcommit (1 Minute Avg)")];
+    c = &s->counters[counter_fixture_counter_of(
+        s, "\\\\localhost.home\\Memory\\Memory Overcommit (1 Minute Avg)")];
     ck_assert_str_eq(c->object, "Memory");
     ck_assert_ptr_null(c->instance);
     ck_assert_str_eq(c->counter, "Memory Overcommit (1 Minute Avg)");
     ck_assert_ptr_null(s->description);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     o = read_corpus(corpus_case_of("esxtop/rach-sharp_small_esxtop_7632cols_trailing_comma.csv"));
     assert_value(&o.sink, 0, "\\\\localhost.home\\PCPU Power State(PCPU 1)\\%P-State P15", 16.31);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
 START_TEST(test_pdh_reader_corpus_cr_only_time_of_day)
 {
-    outcome o = read_corpus(corpus_case_of("esxtop/gsliu_esxtop_subset_cr_only_eol.csv"));
+    counter_fixture_outcome o =
+        read_corpus(corpus_case_of("esxtop/gsliu_esxtop_subset_cr_only_eol.csv"));
     const char *host = "\\\\proma-2n-dhcp60.eng.vmware.com";
     char *cpu0 = xasprintf("%s\\Physical Cpu(0)\\%% Processor Time", host);
     char *total = xasprintf("%s\\Physical Cpu(_Total)\\%% Util Time", host);
@@ -613,11 +449,25 @@ START_TEST(test_pdh_reader_corpus_cr_only_time_of_day)
     ck_assert(o.sink.times[99] == utc("2015-03-26T22:51:28Z"));
     free(cpu0);
     free(total);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
 /* ----- golden bad inputs ----- */
+
+/* Reads tests/data/pdh/bad/NAME.csv, from the source folder, and compares
+ * its messages to NAME.expected. */
+static void check_golden(const char *name)
+{
+    char *path = xasprintf("tests/data/pdh/bad/%s.csv", name);
+    char *expected = xasprintf("tests/data/pdh/bad/%s.expected", name);
+    counter_fixture_outcome o = read_path(path, NULL);
+    counter_fixture_check_golden(&o, path, expected);
+    ck_assert_uint_gt(o.result.errors, 0);
+    counter_fixture_outcome_free(&o);
+    free(expected);
+    free(path);
+}
 
 START_TEST(test_pdh_reader_bad_inputs_match_golden_messages)
 {
@@ -625,31 +475,7 @@ START_TEST(test_pdh_reader_bad_inputs_match_golden_messages)
      * are read from the source folder. */
     char *cwd = getcwd(NULL, 0);
     ck_assert_int_eq(chdir(test_source_dir()), 0);
-    const char *bad_dir = "tests/data/pdh/bad";
-    DIR *d = opendir(bad_dir);
-    ck_assert_msg(d != NULL, "cannot open %s", bad_dir);
-    struct dirent *e;
-    int cases = 0;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 5 || strcmp(e->d_name + n - 4, ".csv") != 0)
-            continue;
-        char *path = xasprintf("%s/%s", bad_dir, e->d_name);
-        char *expected_path = xasprintf("%s/%.*s.expected", bad_dir, (int)n - 4, e->d_name);
-        char *expected = test_read_file(expected_path, NULL);
-        ck_assert_msg(expected != NULL, "missing %s", expected_path);
-        outcome o = read_path(path, NULL);
-        ck_assert_msg(o.status == STATUS_BAD_INPUT, "%s: status %d", path, o.status);
-        ck_assert_msg(strcmp(o.messages, expected) == 0, "%s: messages differ.\nexpected:\n%sgot:\n%s",
-                      path, expected, o.messages);
-        ck_assert_uint_gt(o.result.errors, 0);
-        outcome_free(&o);
-        free(expected);
-        free(expected_path);
-        free(path);
-        cases++;
-    }
-    closedir(d);
+    int cases = test_each_file("tests/data/pdh/bad", ".csv", check_golden);
     ck_assert_int_eq(chdir(cwd), 0);
     free(cwd);
     /* Every case the issue names, and more. */
@@ -664,14 +490,14 @@ START_TEST(test_pdh_reader_makes_no_sink_call_after_an_error_but_reads_on)
                        "\"01/02/2019 10:00:01.000\",\"bad\",\"2\"\n"
                        "\"01/02/2019 10:00:02.000\",\"1\",\"2\"\n"
                        "\"01/02/2019 10:00:03.000\",\"1\",\"worse\"\n";
-    outcome o = read_text(text, NULL); /* read_path() checks the late calls */
+    counter_fixture_outcome o = read_text(text, NULL); /* read_path() checks the late calls */
     ck_assert_int_eq(o.status, STATUS_BAD_INPUT);
     ck_assert_uint_eq(o.result.errors, 2);
     ck_assert_uint_eq(o.sink.row_count, 2);
     ck_assert_uint_eq(o.sink.value_count, 2);
     assert_has_message(&o, ":3:27: error: bad value 'bad'");
     assert_has_message(&o, ":5:31: error: bad value 'worse'");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -684,12 +510,12 @@ START_TEST(test_pdh_reader_stops_at_once_when_the_sink_fails)
     char *dir = test_tmpdir("pdh");
     char *path = xasprintf("%s/x.csv", dir);
     test_write_text(path, text);
-    outcome o = read_path_failing(path, NULL, 3);
+    counter_fixture_outcome o = read_path_failing(path, NULL, 3);
     ck_assert_int_eq(o.status, STATUS_FAILURE);
     ck_assert_uint_eq(o.sink.value_count, 3);
     ck_assert_uint_eq(o.sink.row_count, 2);
     ck_assert_uint_eq(diag_list_count(o.diags), 0); /* line 4 was not read */
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(path);
     free(dir);
 }
@@ -698,7 +524,7 @@ END_TEST
 START_TEST(test_pdh_reader_gives_digest_and_size_of_the_file)
 {
     const char *text = "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\H\\A\\x\"\r\n\"01/02/2019 10:00:00.000\",\"1\"\r\n";
-    outcome o = read_text(text, NULL);
+    counter_fixture_outcome o = read_text(text, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     sha256 ctx;
     char want[65];
@@ -708,7 +534,7 @@ START_TEST(test_pdh_reader_gives_digest_and_size_of_the_file)
     ck_assert_str_eq(o.result.sha256, want);
     ck_assert_int_eq(o.result.size, (long long)strlen(text));
     ck_assert_uint_eq(o.result.errors, 0);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -823,11 +649,12 @@ END_TEST
 /* ----- time zones ----- */
 
 /* A one-counter file with this first cell and one row at this local time. */
-static outcome read_one_row(const char *first_cell, const char *local, const counter_options *o)
+static counter_fixture_outcome read_one_row(const char *first_cell, const char *local,
+                                            const counter_options *o)
 {
     char *text = xasprintf("\"%s\",\"\\\\H\\Memory\\Available Bytes\"\r\n\"%s\",\"1\"\r\n",
                            first_cell, local);
-    outcome out = read_text(text, o);
+    counter_fixture_outcome out = read_text(text, o);
     free(text);
     return out;
 }
@@ -850,15 +677,15 @@ START_TEST(test_pdh_reader_adds_the_header_bias_to_local_times)
     /* The header wins over --tz. */
     counter_options tz = {.has_tz = true, .tz_minutes = 60};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        outcome o = read_one_row(cases[i].cell, "04/27/2024 17:15:26.789", &tz);
+        counter_fixture_outcome o = read_one_row(cases[i].cell, "04/27/2024 17:15:26.789", &tz);
         ck_assert_int_eq(o.status, STATUS_OK);
         ck_assert_str_eq(o.messages, "");
         ck_assert_str_eq(o.sink.time_zone, cases[i].zone);
         ck_assert(o.sink.has_bias);
-        ck_assert_int_eq(o.sink.bias, cases[i].bias);
+        ck_assert_int_eq(o.sink.bias_minutes, cases[i].bias);
         ck_assert_msg(o.sink.times[0] == utc(cases[i].utc), "%s", cases[i].cell);
         ck_assert_str_eq(o.sink.local[0], "04/27/2024 17:15:26.789");
-        outcome_free(&o);
+        counter_fixture_outcome_free(&o);
     }
 }
 END_TEST
@@ -866,16 +693,16 @@ END_TEST
 START_TEST(test_pdh_reader_cut_time_zone_takes_tz_option_or_utc)
 {
     counter_options tokyo = {.has_tz = true, .tz_minutes = 540};
-    outcome o = read_one_row("(PDH-CSV 4.0) (", "12/30/2017 20:56:30.873", &tokyo);
+    counter_fixture_outcome o = read_one_row("(PDH-CSV 4.0) (", "12/30/2017 20:56:30.873", &tokyo);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_ptr_null(o.sink.time_zone);
     ck_assert(o.sink.has_bias);
-    ck_assert_int_eq(o.sink.bias, -540);
+    ck_assert_int_eq(o.sink.bias_minutes, -540);
     ck_assert(o.sink.times[0] == utc("2017-12-30T11:56:30.873Z"));
     assert_has_message(&o, ":1:1: warning: the header gives no UTC offset ('(PDH-CSV 4.0) ('): "
                            "local times are read as UTC+09:00, as --tz or 'tz' in run.ini says\n");
     ck_assert_uint_eq(count_lines(o.messages), 1);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     o = read_one_row("(PDH-CSV 4.0) (RTZ 2 (", "09/20/2021 16:48:17.954", NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
@@ -886,7 +713,7 @@ START_TEST(test_pdh_reader_cut_time_zone_takes_tz_option_or_utc)
                            "('): local times are taken as UTC; give their offset with --tz "
                            "+HH:MM or 'tz' in run.ini\n");
     ck_assert_uint_eq(count_lines(o.messages), 1);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* typeperf writes no time zone at all. */
     o = read_one_row("(PDH-CSV 4.0)", "09/20/2021 16:48:17.954", NULL);
@@ -895,14 +722,14 @@ START_TEST(test_pdh_reader_cut_time_zone_takes_tz_option_or_utc)
     ck_assert(o.sink.times[0] == utc("2021-09-20T16:48:17.954Z"));
     assert_has_message(&o, ":1:1: warning: the header gives no UTC offset ('(PDH-CSV 4.0)'): "
                            "local times are taken as UTC");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* A time zone name with parentheses of its own, and a bias. */
     o = read_one_row("(PDH-CSV 4.0) (RTZ 2 (зима))(-180)", "09/20/2021 16:48:17.954", NULL);
     ck_assert_str_eq(o.messages, "");
     ck_assert_str_eq(o.sink.time_zone, "RTZ 2 (зима)");
     ck_assert(o.sink.times[0] == utc("2021-09-20T13:48:17.954Z"));
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -955,7 +782,7 @@ START_TEST(test_pdh_reader_reads_utf16_with_bom)
     for (int le = 0; le < 2; le++) {
         size_t len;
         char *data = utf16_with_bom(text, le, &len);
-        outcome o = read_bytes(data, len, NULL, NULL);
+        counter_fixture_outcome o = read_bytes(data, len, NULL, NULL);
         ck_assert_msg(o.status == STATUS_OK, "%s", o.messages);
         ck_assert_str_eq(o.messages, "");
         ck_assert_str_eq(o.sink.encoding, le ? "UTF-16LE" : "UTF-16BE");
@@ -969,7 +796,7 @@ START_TEST(test_pdh_reader_reads_utf16_with_bom)
         assert_value(&o.sink, 1, "\\\\HOST\\Memory\\Available Bytes", 1024);
         ck_assert(o.sink.times[1] == utc("2021-09-20T13:48:18.954Z"));
         ck_assert_int_eq(o.result.size, (long long)len);
-        outcome_free(&o);
+        counter_fixture_outcome_free(&o);
         free(data);
     }
 }
@@ -989,12 +816,12 @@ START_TEST(test_pdh_reader_decodes_characters_cut_by_read_chunks)
     size_t len;
     char *data = utf16_with_bom(text, true, &len);
     ck_assert_mem_eq(data + chunk - 2, "\x3D\xD8\x00\xDE", 4);
-    outcome o = read_bytes(data, len, NULL, NULL);
+    counter_fixture_outcome o = read_bytes(data, len, NULL, NULL);
     ck_assert_msg(o.status == STATUS_OK, "%s", o.messages);
     ck_assert_uint_eq(strlen(o.sink.description), 4);
     ck_assert_str_eq(o.sink.description, "😀"); /* the padding is trimmed */
     assert_value(&o.sink, 0, "\\\\H\\A\\x", 1);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(data);
     free(text);
 
@@ -1007,7 +834,7 @@ START_TEST(test_pdh_reader_decodes_characters_cut_by_read_chunks)
     o = read_bytes(text, len, &cp932, NULL);
     ck_assert_msg(o.status == STATUS_OK, "%s", o.messages);
     ck_assert_str_eq(o.sink.description, "x能");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(text);
 }
 END_TEST
@@ -1017,14 +844,14 @@ START_TEST(test_pdh_reader_refuses_an_encoding_iconv_does_not_know)
     const char text[] = "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\HOST\\Process(caf\xE9)\\x\"\n";
     counter_options bogus = {.encoding = "NO-SUCH-CODE-PAGE"};
     char *path;
-    outcome o = read_bytes(text, sizeof text - 1, &bogus, &path);
+    counter_fixture_outcome o = read_bytes(text, sizeof text - 1, &bogus, &path);
     ck_assert_int_eq(o.status, STATUS_BAD_INPUT);
     char *want = xasprintf("%s: error: cannot decode from 'NO-SUCH-CODE-PAGE': iconv does not "
                            "know it\n",
                            path);
     ck_assert_str_eq(o.messages, want);
     ck_assert_int_eq(o.sink.file_calls, 0);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(want);
     free(path);
 }
@@ -1034,16 +861,16 @@ START_TEST(test_pdh_reader_reads_utf8_with_bom_and_counts_it_in_columns)
 {
     const char *text = "\xEF\xBB\xBF\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\HOST\\Процесс(x)\\y\"\n"
                        "\"01/02/2019 10:00:00.000\",\"7\"\n";
-    outcome o = read_text(text, NULL);
+    counter_fixture_outcome o = read_text(text, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.sink.encoding, "UTF-8");
     assert_value(&o.sink, 0, "\\\\HOST\\Процесс(x)\\y", 7);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     o = read_text("\xEF\xBB\xBF\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\HOST\"\n", NULL);
     ck_assert_int_eq(o.status, STATUS_BAD_INPUT);
     assert_has_message(&o, ":1:29: error: bad counter path '\\\\HOST'");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1053,14 +880,14 @@ START_TEST(test_pdh_reader_decodes_legacy_code_pages_before_splitting_paths)
     const char text[] = "\"(PDH-CSV 4.0) (\",\"\\\\TIERRA\\Process(\x94\x5C\x8D\x5C)\\% Processor "
                         "Time\"\r\n\"12/30/2017 20:56:30.873\",\"3\"\r\n";
     counter_options cp932 = {.encoding = "CP932", .has_tz = true, .tz_minutes = 540};
-    outcome o = read_bytes(text, sizeof text - 1, &cp932, NULL);
+    counter_fixture_outcome o = read_bytes(text, sizeof text - 1, &cp932, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.sink.encoding, "CP932");
     ck_assert_uint_eq(o.sink.counter_count, 1);
     ck_assert_str_eq(o.sink.counters[0].path, "\\\\TIERRA\\Process(能構)\\% Processor Time");
     ck_assert_str_eq(o.sink.counters[0].instance, "能構");
     ck_assert_str_eq(o.sink.counters[0].counter, "% Processor Time");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* CP1251: Процесс and загруженности. */
     const char russian[] = "\"(PDH-CSV 4.0) (RTZ 2 (\",\"\\\\DESKTOP\\\xCF\xF0\xEE\xF6\xE5\xF1\xF1"
@@ -1073,7 +900,7 @@ START_TEST(test_pdh_reader_decodes_legacy_code_pages_before_splitting_paths)
     ck_assert_str_eq(o.sink.counters[0].object, "Процесс");
     ck_assert_str_eq(o.sink.counters[0].counter, "% загруженности");
     assert_value(&o.sink, 0, "\\\\DESKTOP\\Процесс(Idle)\\% загруженности", 1.5);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1082,7 +909,7 @@ START_TEST(test_pdh_reader_guesses_windows_1252_with_a_warning)
     const char text[] = "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\HOST\\Process(caf\xE9)\\% Processor "
                         "Time\"\r\n\"01/02/2019 10:00:00.000\",\"3\"\r\n";
     char *path;
-    outcome o = read_bytes(text, sizeof text - 1, NULL, &path);
+    counter_fixture_outcome o = read_bytes(text, sizeof text - 1, NULL, &path);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.sink.encoding, "Windows-1252");
     ck_assert_str_eq(o.sink.counters[0].instance, "café");
@@ -1091,7 +918,7 @@ START_TEST(test_pdh_reader_guesses_windows_1252_with_a_warning)
                            "'encoding' in run.ini if that is wrong\n",
                            path);
     ck_assert_str_eq(o.messages, want);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* A given code page is used, and not warned about. */
     counter_options latin9 = {.encoding = "ISO-8859-15"};
@@ -1099,7 +926,7 @@ START_TEST(test_pdh_reader_guesses_windows_1252_with_a_warning)
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.sink.encoding, "ISO-8859-15");
     ck_assert_str_eq(o.messages, "");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(want);
     free(path);
 }
@@ -1113,13 +940,13 @@ START_TEST(test_pdh_reader_reads_cr_only_line_ends)
             char *text = xasprintf("(PDH-CSV 4.0) (UTC)(0),\\\\h\\Physical Cpu(0)\\%% Util Time%s"
                                    "3/26/2015 22:42,1.5%s3/26/2015 22:43,2.5%s",
                                    ends[e], ends[e], last ? ends[e] : "");
-            outcome o = read_text(text, NULL);
+            counter_fixture_outcome o = read_text(text, NULL);
             ck_assert_msg(o.status == STATUS_OK, "%s", o.messages);
             ck_assert_str_eq(o.messages, "");
             ck_assert_uint_eq(o.sink.row_count, 2);
             assert_value(&o.sink, 1, "\\\\h\\Physical Cpu(0)\\% Util Time", 2.5);
             ck_assert_str_eq(o.sink.local[1], "3/26/2015 22:43");
-            outcome_free(&o);
+            counter_fixture_outcome_free(&o);
             free(text);
         }
     }
@@ -1130,7 +957,8 @@ END_TEST
 
 /* The first row's instant of an Excel-like file with these timestamps
  * (one per line, 1 to 5 of them), read with opts. */
-static outcome read_times(const char *const *times, size_t n, const counter_options *opts)
+static counter_fixture_outcome read_times(const char *const *times, size_t n,
+                                          const counter_options *opts)
 {
     char *text = xstrdup("(PDH-CSV 4.0) (UTC)(0),\\\\H\\Memory\\Available Bytes\r\n");
     for (size_t i = 0; i < n; i++) {
@@ -1138,7 +966,7 @@ static outcome read_times(const char *const *times, size_t n, const counter_opti
         free(text);
         text = more;
     }
-    outcome o = read_text(text, opts);
+    counter_fixture_outcome o = read_text(text, opts);
     free(text);
     return o;
 }
@@ -1168,11 +996,11 @@ START_TEST(test_pdh_reader_decides_the_date_order_from_evidence)
         while (n < 3 && cases[i].times[n])
             n++;
         for (int with_option = 0; with_option < 2; with_option++) {
-            outcome o = read_times(cases[i].times, n, with_option ? &dmy : NULL);
+            counter_fixture_outcome o = read_times(cases[i].times, n, with_option ? &dmy : NULL);
             ck_assert_msg(o.status == STATUS_OK, "%s: %s", cases[i].times[0], o.messages);
             ck_assert_uint_eq(o.sink.row_count, n);
             ck_assert_msg(o.sink.times[0] == utc(cases[i].first), "%s", cases[i].times[0]);
-            outcome_free(&o);
+            counter_fixture_outcome_free(&o);
         }
     }
 }
@@ -1182,14 +1010,14 @@ START_TEST(test_pdh_reader_ambiguous_dates_need_the_date_order_option)
 {
     const char *times[] = {"1/2/2019 10:00", "1/3/2019 10:00", "12/4/2019 10:00"};
     counter_options mdy = {.date_order = COUNTER_DATE_MDY}, dmy = {.date_order = COUNTER_DATE_DMY};
-    outcome o = read_times(times, 3, &mdy);
+    counter_fixture_outcome o = read_times(times, 3, &mdy);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert(o.sink.times[2] == utc("2019-12-04T10:00:00Z"));
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     o = read_times(times, 3, &dmy);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert(o.sink.times[2] == utc("2019-04-12T10:00:00Z"));
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     o = read_times(times, 3, NULL);
     ck_assert_int_eq(o.status, STATUS_BAD_INPUT);
     ck_assert_uint_eq(o.sink.row_count, 0);
@@ -1197,7 +1025,7 @@ START_TEST(test_pdh_reader_ambiguous_dates_need_the_date_order_option)
     assert_has_message(&o, ":2:1: error: ambiguous date '1/2/2019 10:00': no row shows whether "
                            "the dates are month/day/year or day/month/year; give the order with "
                            "--date-order mdy|dmy or 'date_order' in run.ini\n");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1205,28 +1033,29 @@ START_TEST(test_pdh_reader_time_of_day_takes_the_date_option_and_rolls_over_midn
 {
     const char *times[] = {"23:59:58", "0:00:03", "00:00:08.5"};
     counter_options date = {.has_date = true, .year = 2015, .month = 3, .day = 31};
-    outcome o = read_times(times, 3, &date);
+    counter_fixture_outcome o = read_times(times, 3, &date);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.messages, "");
     ck_assert(o.sink.times[0] == utc("2015-03-31T23:59:58Z"));
     ck_assert(o.sink.times[1] == utc("2015-04-01T00:00:03Z"));
     ck_assert(o.sink.times[2] == utc("2015-04-01T00:00:08.5Z"));
     ck_assert_str_eq(o.sink.local[1], "0:00:03");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     o = read_times(times, 3, NULL);
     ck_assert_int_eq(o.status, STATUS_BAD_INPUT);
     ck_assert_uint_eq(count_lines(o.messages), 1);
     assert_has_message(&o, ":2:1: error: time '23:59:58' has no date: give the date of the first "
                            "row with --date YYYY-MM-DD or 'date' in run.ini\n");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
 /* ----- daylight saving ----- */
 
 /* A perfmon file in the given zone with rows at these local times. */
-static outcome read_clock(const char *first_cell, const char *const *times, size_t n, char **path)
+static counter_fixture_outcome read_clock(const char *first_cell, const char *const *times,
+                                          size_t n, char **path)
 {
     char *text = xasprintf("\"%s\",\"\\\\H\\Memory\\Available Bytes\"\r\n", first_cell);
     for (size_t i = 0; i < n; i++) {
@@ -1234,7 +1063,7 @@ static outcome read_clock(const char *first_cell, const char *const *times, size
         free(text);
         text = more;
     }
-    outcome o = read_bytes(text, strlen(text), NULL, path);
+    counter_fixture_outcome o = read_bytes(text, strlen(text), NULL, path);
     free(text);
     return o;
 }
@@ -1246,7 +1075,8 @@ START_TEST(test_pdh_reader_repeated_hour_keeps_utc_increasing)
                            "11/01/2020 01:59:50.000", "11/01/2020 01:00:05.000",
                            "11/01/2020 01:15:05.000"};
     char *path;
-    outcome o = read_clock("(PDH-CSV 4.0) (Eastern Daylight Time)(240)", times, 5, &path);
+    counter_fixture_outcome o =
+        read_clock("(PDH-CSV 4.0) (Eastern Daylight Time)(240)", times, 5, &path);
     ck_assert_int_eq(o.status, STATUS_OK);
     char *want = xasprintf("%s:5:1: warning: local time goes back from '11/01/2020 01:59:50.000' "
                            "to '11/01/2020 01:00:05.000' (daylight saving time ended?): so that "
@@ -1258,7 +1088,7 @@ START_TEST(test_pdh_reader_repeated_hour_keeps_utc_increasing)
     ck_assert(o.sink.times[4] == utc("2020-11-01T06:15:05Z"));
     for (size_t r = 1; r < 5; r++)
         ck_assert(o.sink.times[r] > o.sink.times[r - 1]);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(want);
     free(path);
 }
@@ -1271,7 +1101,8 @@ START_TEST(test_pdh_reader_skipped_hour_and_other_steps_back_are_warned)
                            "03/08/2020 03:00:00.000", "03/08/2020 03:15:00.000",
                            "03/08/2020 03:14:55.000"};
     char *path;
-    outcome o = read_clock("(PDH-CSV 4.0) (Eastern Standard Time)(300)", times, 5, &path);
+    counter_fixture_outcome o =
+        read_clock("(PDH-CSV 4.0) (Eastern Standard Time)(300)", times, 5, &path);
     ck_assert_int_eq(o.status, STATUS_OK);
     char *want = xasprintf(
         "%s:4:1: warning: local time jumps forward from '03/08/2020 01:45:00.000' to "
@@ -1283,7 +1114,7 @@ START_TEST(test_pdh_reader_skipped_hour_and_other_steps_back_are_warned)
     ck_assert_str_eq(o.messages, want);
     ck_assert(o.sink.times[2] == utc("2020-03-08T08:00:00Z"));
     ck_assert(o.sink.times[4] == utc("2020-03-08T08:14:55Z"));
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(want);
     free(path);
 
@@ -1292,7 +1123,7 @@ START_TEST(test_pdh_reader_skipped_hour_and_other_steps_back_are_warned)
                             "03/08/2020 02:00:00.000"};
     o = read_clock("(PDH-CSV 4.0) (UTC)(0)", hourly, 3, NULL);
     ck_assert_str_eq(o.messages, "");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1303,14 +1134,14 @@ START_TEST(test_pdh_reader_ignores_a_trailing_empty_column)
     const char *text = "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Vcpu(1:a:2:b)\\% Used\",\n"
                        "\"04/26/2018 14:06:27\",\"0.78\",\n"
                        "\"04/26/2018 14:06:32\",\"0.79\",\n";
-    outcome o = read_text(text, NULL);
+    counter_fixture_outcome o = read_text(text, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.messages, "");
     ck_assert_str_eq(o.sink.kind, "esxtop");
     ck_assert_uint_eq(o.sink.counter_count, 1);
     ck_assert_uint_eq(o.sink.value_count, 2);
     ck_assert_ptr_null(o.sink.description);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* A value there is warned about, once. */
     char *path;
@@ -1324,7 +1155,7 @@ START_TEST(test_pdh_reader_ignores_a_trailing_empty_column)
                            path);
     ck_assert_str_eq(o.messages, want);
     ck_assert_uint_eq(o.sink.value_count, 2);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
     free(want);
     free(path);
 }
@@ -1335,14 +1166,14 @@ START_TEST(test_pdh_reader_keeps_description_columns_as_metadata)
     const char *text = "\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\Memory\\Available Bytes\","
                        "\"The \"\"System\"\" set, as shipped\",\"Second note\"\r\n"
                        "\"01/02/2019 10:00:00.000\",\"1\",\" \",\" \"\r\n";
-    outcome o = read_text(text, NULL);
+    counter_fixture_outcome o = read_text(text, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.messages, "");
     ck_assert_str_eq(o.sink.kind, "perfmon");
     ck_assert_uint_eq(o.sink.counter_count, 1);
     ck_assert_str_eq(o.sink.description, "The \"System\" set, as shipped; Second note");
     ck_assert_uint_eq(o.sink.value_count, 1);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1352,7 +1183,7 @@ START_TEST(test_pdh_reader_splits_esxtop_glued_fields)
                        "-\"\\\\h\\Physical Cpu(1)\\% Util Time\",   -\n"
                        "\"04/24/2018 10:49:12\",\"1.5\",    73.1\"8.93\",    73.3\n"
                        "\"04/24/2018 10:49:17\",\"2.5\",    70.2\"10.94\",    77.6\n";
-    outcome o = read_text(text, NULL);
+    counter_fixture_outcome o = read_text(text, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_str_eq(o.sink.kind, "esxtop");
     ck_assert_uint_eq(o.sink.counter_count, 2);
@@ -1366,7 +1197,7 @@ START_TEST(test_pdh_reader_splits_esxtop_glued_fields)
                            "is not a counter path\n");
     assert_has_message(&o, ":2:48: warning: value '73.3' in column 5 is ignored: its header '-' "
                            "is not a counter path\n");
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1375,7 +1206,7 @@ START_TEST(test_pdh_reader_blank_values_are_missing_and_numbers_exact)
     const char *text = "(PDH-CSV 4.0) (UTC)(0),\\\\h\\A\\a,\\\\h\\B\\b,\\\\h\\C\\c,\\\\h\\D\\d\r\n"
                        "01/02/2019 10:00:00.000, ,,-1,2.20E+12\r\n"
                        "01/02/2019 10:00:01.000,\"238132991823872\",\" \",-3,1e-3\r\n";
-    outcome o = read_text(text, NULL);
+    counter_fixture_outcome o = read_text(text, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     assert_missing(&o.sink, 0, "\\\\h\\A\\a");
     assert_missing(&o.sink, 0, "\\\\h\\B\\b");
@@ -1386,7 +1217,7 @@ START_TEST(test_pdh_reader_blank_values_are_missing_and_numbers_exact)
     assert_value(&o.sink, 1, "\\\\h\\C\\c", -3);
     assert_value(&o.sink, 1, "\\\\h\\D\\d", 0.001);
     ck_assert_uint_eq(o.sink.value_count, 5);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 
     /* A line of blank fields is no row. */
     o = read_text("\"(PDH-CSV 4.0) (UTC)(0)\",\"\\\\h\\A\\a\"\n\"01/02/2019 10:00:00.000\",\"1\"\n"
@@ -1394,7 +1225,7 @@ START_TEST(test_pdh_reader_blank_values_are_missing_and_numbers_exact)
                   NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_uint_eq(o.sink.row_count, 1);
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1403,13 +1234,13 @@ START_TEST(test_pdh_reader_reads_semicolons_and_decimal_commas)
     const char *text = "\"(PDH-CSV 4.0) (W. Europe Standard Time)(-60)\";"
                        "\"\\\\HOST\\Memory\\Available MBytes\";\"\\\\HOST\\Memory\\Pages/sec\"\r\n"
                        "29.10.2019 09:04:05;1,5;2\r\n";
-    outcome o = read_text(text, NULL);
+    counter_fixture_outcome o = read_text(text, NULL);
     ck_assert_int_eq(o.status, STATUS_OK);
     ck_assert_uint_eq(o.sink.counter_count, 2);
     assert_value(&o.sink, 0, "\\\\HOST\\Memory\\Available MBytes", 1.5);
     assert_value(&o.sink, 0, "\\\\HOST\\Memory\\Pages/sec", 2);
     ck_assert(o.sink.times[0] == utc("2019-10-29T08:04:05Z"));
-    outcome_free(&o);
+    counter_fixture_outcome_free(&o);
 }
 END_TEST
 
@@ -1434,14 +1265,14 @@ START_TEST(test_pdh_reader_reads_100000_columns)
         text[o++] = '\n';
     }
     ck_assert_uint_lt(o, cap);
-    outcome out = read_bytes(text, o, NULL, NULL);
+    counter_fixture_outcome out = read_bytes(text, o, NULL, NULL);
     ck_assert_int_eq(out.status, STATUS_OK);
     ck_assert_uint_eq(out.sink.counter_count, columns);
     ck_assert_uint_eq(out.sink.row_count, rows);
     ck_assert_uint_eq(out.sink.value_count, present);
     ck_assert_str_eq(out.sink.counters[columns - 1].instance, "99999:vm24999:3:vmx");
     assert_value(&out.sink, 2, "\\\\esx\\Vcpu(99999:vm24999:3:vmx)\\% Used", 99);
-    outcome_free(&out);
+    counter_fixture_outcome_free(&out);
     free(text);
 }
 END_TEST

@@ -2,9 +2,7 @@
  * stores nothing; good variants (BOM, CRLF, tabs, quotes, tz, epoch times)
  * read as they should. */
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +14,6 @@
 #include "suites.h"
 #include "testutil.h"
 #include "xalloc.h"
-
-/* Rows of a table in a store, for "nothing was stored" checks. */
-static long long count_rows(const char *db_path, const char *table)
-{
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    char *sql = xasprintf("SELECT count(*) FROM %s", table);
-    sqlite3_stmt *stmt;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-    long long n = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    free(sql);
-    return n;
-}
 
 /* Ingests one bad file (path relative to the source folder, as the expected
  * messages name it) and checks the exact stderr, the exit status, and that
@@ -49,9 +31,9 @@ static void check_golden(const char *name)
     ck_assert_msg(r.status == STATUS_BAD_INPUT, "%s: exit %d, stderr:\n%s", name, r.status, r.err);
     ck_assert_msg(strcmp(r.err, expected) == 0, "%s: stderr differs.\nexpected:\n%s\ngot:\n%s", name,
                   expected, r.err);
-    ck_assert_int_eq(count_rows(db, "sample"), 0);
-    ck_assert_int_eq(count_rows(db, "source_file"), 0);
-    ck_assert_int_eq(count_rows(db, "run"), 0);
+    ck_assert_int_eq(test_count_rows(db, "sample"), 0);
+    ck_assert_int_eq(test_count_rows(db, "source_file"), 0);
+    ck_assert_int_eq(test_count_rows(db, "run"), 0);
     test_run_free(&r);
     free(rel);
     free(expected_path);
@@ -62,22 +44,7 @@ static void check_golden(const char *name)
 
 START_TEST(test_probe_reader_bad_inputs_match_golden_messages)
 {
-    char *bad_dir = test_source_path("tests/data/probe/bad");
-    DIR *d = opendir(bad_dir);
-    ck_assert_msg(d != NULL, "cannot open %s", bad_dir);
-    struct dirent *e;
-    int cases = 0;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 7 || strcmp(e->d_name + n - 6, ".probe") != 0)
-            continue;
-        char *name = xstrndup(e->d_name, n - 6);
-        check_golden(name);
-        free(name);
-        cases++;
-    }
-    closedir(d);
-    free(bad_dir);
+    int cases = test_each_file("tests/data/probe/bad", ".probe", check_golden);
     /* Every case the issue names, and a few more. */
     ck_assert_int_ge(cases, 22);
 }
@@ -107,7 +74,7 @@ START_TEST(test_probe_reader_rejects_line_longer_than_1_mib)
         xasprintf("%s:4:1048577: error: line longer than 1 MiB\n", path);
     ck_assert_int_eq(r.status, STATUS_BAD_INPUT);
     ck_assert_str_eq(r.err, expected);
-    ck_assert_int_eq(count_rows(db, "sample"), 0);
+    ck_assert_int_eq(test_count_rows(db, "sample"), 0);
     test_run_free(&r);
     free(expected);
     free(db);

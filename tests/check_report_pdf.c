@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image_fixture.h"
 #include "report_pdf.h"
 #include "results_fixture.h"
 #include "status.h"
@@ -55,23 +56,6 @@ static void write_ok(const char *db_path, const char *dir, const char *name,
     ck_assert_ptr_null(message);
 }
 
-/* The text of a PDF (pdftotext -layout), or NULL when pdftotext is missing. */
-static char *pdf_text(const char *pdf)
-{
-    if (!test_have_program("pdftotext")) {
-        printf("report_pdf: pdftotext not found, PDF text not checked\n");
-        return NULL;
-    }
-    char *txt = xasprintf("%s.txt", pdf);
-    char *cmd = xasprintf("pdftotext -layout '%s' '%s'", pdf, txt);
-    ck_assert_int_eq(system(cmd), 0);
-    char *text = test_read_file(txt, NULL);
-    ck_assert_ptr_nonnull(text);
-    free(cmd);
-    free(txt);
-    return text;
-}
-
 static size_t count_of(const char *text, const char *what)
 {
     size_t n = 0;
@@ -91,7 +75,7 @@ START_TEST(test_report_pdf_text_has_lab_dates_runs_levels_and_statistics)
     char *db = make_store(runs, 2, &dir);
     write_ok(db, dir, "report.pdf", NULL);
     char *path = xasprintf("%s/report.pdf", dir);
-    char *text = pdf_text(path);
+    char *text = image_fixture_pdf_text(path, true, "report_pdf");
     if (text) {
         /* The cover: the lab named after the runs' common folder, the
          * dates of the data (run 2 starts a day after run 1), the counts. */
@@ -194,7 +178,7 @@ START_TEST(test_report_pdf_long_summary_breaks_between_rows)
     report_pdf_options opts = {.title = "A lab of many runs"};
     write_ok(db, dir, "report.pdf", &opts);
     char *path = xasprintf("%s/report.pdf", dir);
-    char *text = pdf_text(path);
+    char *text = image_fixture_pdf_text(path, true, "report_pdf");
     if (text) {
         ck_assert_ptr_nonnull(strstr(text, "A lab of many runs"));
         ck_assert_ptr_nonnull(strstr(text, "Summary of the runs (continued)"));
@@ -225,7 +209,7 @@ START_TEST(test_report_pdf_odd_runs_still_report_honestly)
     char *db = make_store(runs, 4, &dir);
     write_ok(db, dir, "report.pdf", NULL);
     char *path = xasprintf("%s/report.pdf", dir);
-    char *text = pdf_text(path);
+    char *text = image_fixture_pdf_text(path, true, "report_pdf");
     if (text) {
         ck_assert_ptr_nonnull(strstr(text, "one-level"));
         ck_assert_ptr_nonnull(strstr(text, "no samples"));
@@ -326,7 +310,7 @@ START_TEST(test_render_command_writes_formats_and_the_report)
     free(svg);
     test_run_free(&r);
     char *report = xasprintf("%s/report.pdf", out);
-    char *text = pdf_text(report);
+    char *text = image_fixture_pdf_text(report, true, "report_pdf");
     if (text)
         ck_assert_ptr_nonnull(strstr(text, "Contoso study"));
     free(text);
@@ -382,7 +366,7 @@ START_TEST(test_report_command_writes_report_and_png_charts_of_a_lab)
     free(pdf);
     test_run_free(&r);
     char *report = xasprintf("%s/report.pdf", out);
-    char *text = pdf_text(report);
+    char *text = image_fixture_pdf_text(report, true, "report_pdf");
     if (text) {
         /* The lab is named after the folder that holds the runs. */
         ck_assert_ptr_nonnull(strstr(text, "lab-small"));

@@ -19,11 +19,10 @@
 #include <xlsxwriter.h>
 
 #include "analyze.h"
-#include "counter_store.h"
+#include "counter_fixture.h"
 #include "ingest.h"
 #include "p3chart.h"
 #include "render.h"
-#include "sha256.h"
 #include "status.h"
 #include "store.h"
 #include "suites.h"
@@ -32,77 +31,10 @@
 #include "xalloc.h"
 
 /* Time 0 of the CPU run: 2005-03-01T10:00:00Z. */
-#define T0 INT64_C(1109671200)
+#define T0 COUNTER_FIXTURE_T0
 
 /* The run whose name is a formula; its title and host are formulas too. */
 static const char formula_run[] = "=HYPERLINK(\"x\")";
-
-/* ---- a scripted counter file (as tests/check_cpu.c) ---------------------- */
-
-typedef struct script_counter {
-    const char *path, *machine, *object, *instance, *counter;
-} script_counter;
-
-typedef struct counter_script {
-    const char *kind;
-    size_t counters, rows;
-    const script_counter *c;
-    const double *t; /* rows seconds after T0 */
-    const double *v; /* rows x counters */
-} counter_script;
-
-static const counter_script *current;
-
-static int scripted_read(const char *path, const counter_options *opts, const counter_sink *sink,
-                         counter_read_result *result, diag_list *diags)
-{
-    (void)opts;
-    (void)diags;
-    size_t len;
-    char *bytes = test_read_file(path, &len);
-    sha256 ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, bytes, len);
-    sha256_final_hex(&ctx, result->sha256);
-    result->size = (long long)len;
-    free(bytes);
-    counter_file_info info = {current->kind, "UTF-8", "UTC", true, 0, NULL};
-    int status = sink->file(sink->ctx, &info);
-    size_t index[4];
-    for (size_t i = 0; i < current->counters && !status; i++) {
-        const script_counter *c = &current->c[i];
-        counter_path p = {c->path, c->machine, c->object, NULL, c->instance, -1, c->counter};
-        status = sink->counter(sink->ctx, &p, &index[i]);
-    }
-    for (size_t r = 0; r < current->rows && !status; r++) {
-        status = sink->row(sink->ctx, (T0 + (int64_t)current->t[r]) * 1000000000, "local");
-        for (size_t i = 0; i < current->counters && !status; i++)
-            status = sink->value(sink->ctx, index[i], current->v[r * current->counters + i]);
-    }
-    return status;
-}
-
-/* Stores a scripted counter file as if read from <run>/<name>. */
-static void store_counters(sqlite3 *db, const char *run, const char *name,
-                           const counter_script *script, diag_list *diags)
-{
-    char *path = xasprintf("%s/%s", run, name);
-    test_write_text(path, name);
-    current = script;
-    char *ini_path = xasprintf("%s/run.ini", run);
-    run_ini *ini;
-    ck_assert_int_eq(run_ini_read(ini_path, &ini, diags), STATUS_OK);
-    run_spec spec = {.name = "cpu-run", .folder = run, .ini = ini, .ini_path = ini_path};
-    ingest_file_result r;
-    counter_options opts = {0};
-    ck_assert_int_eq(counter_store_file(db, &spec, NULL, path, scripted_read, &opts, &r, diags),
-                     STATUS_OK);
-    ck_assert_int_eq(r.outcome, INGEST_STORED);
-    ingest_file_result_clear(&r);
-    run_ini_free(ini);
-    free(ini_path);
-    free(path);
-}
 
 /* The CPU run: probes every 5 s through None, Low, Medium; esxtop on the
  * host says the guest used 7, 30, 55 % of its vCPU, the guest says 2, 25,
@@ -128,11 +60,12 @@ static void add_cpu_run(sqlite3 *db, const char *lab, diag_list *diags)
 
     static const double t[18] = {10, 20, 30, 40, 50, 60, 70, 80, 90,
                                  100, 110, 120, 130, 140, 150, 160, 170, 180};
-    static const script_counter esx[] = {
+    static const counter_fixture_counter esx[] = {
         {"\\\\esx01\\Group Cpu(100:web01)\\% Used", "esx01", "Group Cpu", "100:web01", "% Used"},
         {"\\\\esx01\\Group Cpu(100:web01)\\% Ready", "esx01", "Group Cpu", "100:web01", "% Ready"}};
-    static const script_counter own[] = {{"\\\\web01\\Processor(_Total)\\% Processor Time",
-                                          "web01", "Processor", "_Total", "% Processor Time"}};
+    static const counter_fixture_counter own[] = {{"\\\\web01\\Processor(_Total)\\% Processor Time",
+                                                   "web01", "Processor", "_Total",
+                                                   "% Processor Time"}};
     double ev[36], gv[18];
     for (size_t r = 0; r < 18; r++) {
         int k = r < 6 ? 0 : r < 12 ? 1 : 2;
@@ -140,10 +73,10 @@ static void add_cpu_run(sqlite3 *db, const char *lab, diag_list *diags)
         ev[2 * r + 1] = (double[]){1, 3, 9}[k];
         gv[r] = (double[]){2, 25, 80}[k];
     }
-    counter_script host = {"esxtop", 2, 18, esx, t, ev};
-    store_counters(db, run, "esxtop.csv", &host, diags);
-    counter_script guest = {"perfmon", 1, 18, own, t, gv};
-    store_counters(db, run, "guest.csv", &guest, diags);
+    counter_fixture_script host = {"esxtop", 2, 18, esx, t, ev};
+    counter_fixture_store(db, "cpu-run", run, "esxtop.csv", &host, diags);
+    counter_fixture_script guest = {"perfmon", 1, 18, own, t, gv};
+    counter_fixture_store(db, "cpu-run", run, "guest.csv", &guest, diags);
     free(run);
 }
 

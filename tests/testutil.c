@@ -1,8 +1,10 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sha256.h"
+#include "status.h"
 #include "xalloc.h"
 
 static void make_dirs(const char *path)
@@ -77,6 +81,44 @@ char *test_read_file(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+char *test_file_sha256(const char *path, size_t *len)
+{
+    size_t size;
+    char *data = test_read_file(path, &size);
+    ck_assert_msg(data != NULL, "cannot read %s", path);
+    sha256 ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, data, size);
+    char *hex = xmalloc(65);
+    sha256_final_hex(&ctx, hex);
+    free(data);
+    if (len)
+        *len = size;
+    return hex;
+}
+
+int test_each_file(const char *folder, const char *suffix,
+                   void (*check)(const char *name))
+{
+    char *dir_path = test_source_path(folder);
+    DIR *d = opendir(dir_path);
+    ck_assert_msg(d != NULL, "cannot open %s", dir_path);
+    size_t suffix_len = strlen(suffix);
+    int count = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n <= suffix_len || strcmp(e->d_name + n - suffix_len, suffix) != 0)
+            continue;
+        char *name = xstrndup(e->d_name, n - suffix_len);
+        check(name);
+        free(name);
+        count++;
+    }
+    closedir(d);
+    free(dir_path);
+    return count;
 }
 
 const char *test_source_dir(void)
@@ -183,4 +225,88 @@ bool test_have_program(const char *name)
     }
     free(copy);
     return found;
+}
+
+/* Prepares sql and steps to its first row, failing the test otherwise. */
+static sqlite3_stmt *first_row(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_msg(sqlite3_step(stmt) == SQLITE_ROW, "no row: %s", sql);
+    return stmt;
+}
+
+long long test_query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = first_row(db, sql);
+    long long v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+double test_query_double(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = first_row(db, sql);
+    double v = sqlite3_column_type(stmt, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+char *test_query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = first_row(db, sql);
+    const unsigned char *text = sqlite3_column_text(stmt, 0);
+    char *v = text ? xstrdup((const char *)text) : NULL;
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+static sqlite3 *open_read_only(const char *db_path)
+{
+    sqlite3 *db;
+    ck_assert_msg(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK,
+                  "cannot open %s", db_path);
+    return db;
+}
+
+char *test_query_text_at(const char *db_path, const char *sql)
+{
+    sqlite3 *db = open_read_only(db_path);
+    char *v = test_query_text(db, sql);
+    sqlite3_close(db);
+    return v;
+}
+
+long long test_count_rows(const char *db_path, const char *table)
+{
+    sqlite3 *db = open_read_only(db_path);
+    char *sql = xasprintf("SELECT count(*) FROM %s", table);
+    long long n = test_query_int(db, sql);
+    free(sql);
+    sqlite3_close(db);
+    return n;
+}
+
+void test_assert_ok(const char *what, const char *path, int status, const diag_list *diags)
+{
+    char *first = diag_list_count(diags) ? diag_format(diag_list_get(diags, 0)) : NULL;
+    ck_assert_msg(status == STATUS_OK, "%s %s: %s", what, path, first ? first : "?");
+    ck_assert_uint_eq(diag_list_count(diags), 0);
+    free(first);
+}
+
+char *test_diag_text(const diag_list *diags, const char *prefix)
+{
+    size_t prefix_len = prefix ? strlen(prefix) : 0;
+    char *all = xstrdup("");
+    for (size_t i = 0; i < diag_list_count(diags); i++) {
+        char *line = diag_format(diag_list_get(diags, i));
+        bool strip = prefix_len && strncmp(line, prefix, prefix_len) == 0;
+        char *joined = xasprintf("%s%s\n", all, strip ? line + prefix_len : line);
+        free(all);
+        free(line);
+        all = joined;
+    }
+    return all;
 }

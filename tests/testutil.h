@@ -1,10 +1,14 @@
 /* Helpers the test suites share: scratch folders, files, running the p3
- * binary under test and capturing what it prints. */
+ * binary under test and capturing what it prints, queries on a store and
+ * diagnostics as text. */
 #ifndef P3_TESTUTIL_H
 #define P3_TESTUTIL_H
 
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "diag.h"
 
 /* A new empty folder under $P3_TMPDIR (or /tmp) named after tag; caller
  * frees the path. The folder is left for inspection after a failure. */
@@ -17,6 +21,14 @@ void test_write_text(const char *path, const char *text);
 /* The whole file as a NUL-terminated buffer (*len set when not NULL), or
  * NULL if it cannot be read. Caller frees. */
 char *test_read_file(const char *path, size_t *len);
+
+/* The SHA-256 of a file's bytes as 64 hex digits (*len set to its size when
+ * not NULL); fails the test when the file cannot be read. Caller frees. */
+char *test_file_sha256(const char *path, size_t *len);
+/* Calls check(name) for each file <name><suffix> in folder (under the source
+ * folder); returns how many. Fails the test when the folder cannot be opened. */
+int test_each_file(const char *folder, const char *suffix,
+                   void (*check)(const char *name));
 
 /* The project's source folder ($P3_SOURCE_DIR, else "."). */
 const char *test_source_dir(void);
@@ -36,6 +48,24 @@ typedef struct test_run {
  * current one), capturing stdout and stderr. */
 test_run test_p3(const char *cwd, const char *const *args);
 void test_run_free(test_run *r);
+
+/* The first column of sql's first row; these fail the test without one. */
+long long test_query_int(sqlite3 *db, const char *sql);
+/* As a double; NAN when it is NULL. */
+double test_query_double(sqlite3 *db, const char *sql);
+/* As text (caller frees); NULL when it is NULL. */
+char *test_query_text(sqlite3 *db, const char *sql);
+/* test_query_text() on the store at db_path, opened read-only for the query. */
+char *test_query_text_at(const char *db_path, const char *sql);
+/* The rows of table in the store at db_path, opened read-only for the query. */
+long long test_count_rows(const char *db_path, const char *table);
+
+/* Fails the test, naming what, path and the first diagnostic, unless status
+ * is STATUS_OK and diags is empty. */
+void test_assert_ok(const char *what, const char *path, int status, const diag_list *diags);
+/* Every diagnostic as diag_format() writes it, one per line, with prefix
+ * taken off the lines that start with it (NULL: none). Caller frees. */
+char *test_diag_text(const diag_list *diags, const char *prefix);
 
 /* Whether a program is on PATH. */
 bool test_have_program(const char *name);
