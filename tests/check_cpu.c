@@ -1,7 +1,9 @@
 /* Level placement and CPU accounting end to end through the store: probe
  * logs and schedules are ingested as files, counter files through the
- * counter store with a scripted reader (one per format: esxtop, perfmon
- * of host and guest, virt-top), then analysis runs and its tables are
+ * counter store with a scripted reader (one per CPU source: esxtop, host
+ * perfmon's vmware-vmx process, Hyper-V virtual processors, a qemu process
+ * in pidstat, virt-top, the guest's own perfmon), then analysis runs and
+ * its tables are
  * checked against values worked out by hand from the scripts. */
 #include <check.h>
 #include <math.h>
@@ -320,6 +322,82 @@ START_TEST(test_cpu_without_counters_assumes_the_default_overhead_and_leaves_cpu
 }
 END_TEST
 
+/* One host-side CPU source: a run whose guest is `guest`, a scripted host
+ * file of `kind` with `counters`, whose first `guest_counters` counters all
+ * read `value` per row (the rest 77: other guests that must not count);
+ * returns the host CPU analysis reports for Low. */
+static double host_cpu_from(const char *ini, const char *kind, const counter_fixture_counter *c,
+                            size_t count, size_t guest_counters, double value, char **used)
+{
+    lab l = lab_new(ini);
+    char *log = three_level_probe_log();
+    lab_file(&l, "probe.probe", log);
+    free(log);
+    lab_ingest(&l);
+    double *v = xcalloc(ROWS * count, sizeof *v);
+    for (size_t r = 0; r < ROWS; r++)
+        for (size_t k = 0; k < count; k++)
+            v[r * count + k] = k < guest_counters ? value : 77;
+    counter_fixture_script script = {kind, count, ROWS, c, rows_t, v};
+    lab_counters(&l, "host.csv", &script);
+    lab_analyze(&l);
+    double host = num(&l, "SELECT host_cpu_pct FROM level_cpu WHERE level = 1");
+    *used = test_query_text(l.db, "SELECT host_counter FROM analysis");
+    free(v);
+    lab_free(&l);
+    return host;
+}
+
+START_TEST(test_cpu_hyper_v_virtual_processors_are_summed_over_the_guest_vcpus)
+{
+    /* Two virtual processors at 30 % each of a 2-vCPU guest: 30 % of its vCPUs. */
+    static const counter_fixture_counter c[] = {
+        {"\\\\hv1\\Hyper-V Hypervisor Virtual Processor(SQL01:Hv VP 0)\\% Guest Run Time", "hv1",
+         "Hyper-V Hypervisor Virtual Processor", "SQL01:Hv VP 0", "% Guest Run Time"},
+        {"\\\\hv1\\Hyper-V Hypervisor Virtual Processor(SQL01:Hv VP 1)\\% Guest Run Time", "hv1",
+         "Hyper-V Hypervisor Virtual Processor", "SQL01:Hv VP 1", "% Guest Run Time"},
+        {"\\\\hv1\\Hyper-V Hypervisor Virtual Processor(WEB02:Hv VP 0)\\% Guest Run Time", "hv1",
+         "Hyper-V Hypervisor Virtual Processor", "WEB02:Hv VP 0", "% Guest Run Time"}};
+    char *used;
+    double host = host_cpu_from("[run]\nhost = hv1\nguest = SQL01\n[cpu]\nvcpus = 2\n", "perfmon",
+                                c, 3, 2, 30, &used);
+    near("Hyper-V", host, 30);
+    ck_assert_str_eq(used, "2 counters summed per file, first "
+                           "'\\\\hv1\\Hyper-V Hypervisor Virtual Processor(SQL01:Hv VP 0)\\% Guest "
+                           "Run Time'");
+    free(used);
+}
+END_TEST
+
+START_TEST(test_cpu_qemu_process_in_pidstat_is_the_guest)
+{
+    /* pidstat's %CPU is % of one CPU: 40 for a 1-vCPU guest is 40 %. */
+    static const counter_fixture_counter c[] = {
+        {"\\\\kvm\\Process(qemu:vm7#4242)\\%CPU", "kvm", "Process", "qemu:vm7", "%CPU"},
+        {"\\\\kvm\\Process(qemu:vm8#4243)\\%CPU", "kvm", "Process", "qemu:vm8", "%CPU"}};
+    char *used;
+    double host = host_cpu_from("[run]\nhost = kvm\nguest = vm7\n", "pidstat", c, 2, 1, 40, &used);
+    near("pidstat qemu", host, 40);
+    ck_assert_str_eq(used, "\\\\kvm\\Process(qemu:vm7#4242)\\%CPU");
+    free(used);
+}
+END_TEST
+
+START_TEST(test_cpu_a_single_vmware_vmx_process_is_taken_as_the_guest_with_a_note)
+{
+    static const counter_fixture_counter c[] = {
+        {"\\\\gsx\\Process(vmware-vmx)\\% Processor Time", "gsx", "Process", "vmware-vmx",
+         "% Processor Time"},
+        {"\\\\gsx\\Processor(_Total)\\% Processor Time", "gsx", "Processor", "_Total",
+         "% Processor Time"}};
+    char *used;
+    double host = host_cpu_from("[run]\nhost = gsx\nguest = w2k\n", "perfmon", c, 2, 1, 26, &used);
+    near("single vmware-vmx", host, 26);
+    ck_assert_str_eq(used, "\\\\gsx\\Process(vmware-vmx)\\% Processor Time");
+    free(used);
+}
+END_TEST
+
 Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -330,6 +408,9 @@ Suite *cpu_suite(void)
     tcase_add_test(tc, test_cpu_placement_by_guest_counters_warns_and_virt_top_scales_by_host_cpus);
     tcase_add_test(tc, test_cpu_native_runs_take_the_machine_counter_as_truth_without_overhead);
     tcase_add_test(tc, test_cpu_without_counters_assumes_the_default_overhead_and_leaves_cpu_empty);
+    tcase_add_test(tc, test_cpu_hyper_v_virtual_processors_are_summed_over_the_guest_vcpus);
+    tcase_add_test(tc, test_cpu_qemu_process_in_pidstat_is_the_guest);
+    tcase_add_test(tc, test_cpu_a_single_vmware_vmx_process_is_taken_as_the_guest_with_a_note);
     suite_add_tcase(s, tc);
     return s;
 }
