@@ -1031,6 +1031,10 @@ int analyze_load_levels(sqlite3 *db, const char *run_name, const analyze_options
         out->delay = r.delay;
         out->start = r.level_start;
         out->unplaced = r.unplaced;
+        out->edges = r.settings.edges;
+        out->edge_count = r.settings.edge_count;
+        out->endurance_ms = r.settings.endurance_ms;
+        r.settings.edges = NULL;
         r.level_names = NULL;
         r.delay = NULL;
         r.level_start = NULL;
@@ -1047,5 +1051,6 @@ void analyze_levels_clear(analyze_levels *levels)
     free(levels->names);
     free(levels->delay);
     free(levels->start);
+    free(levels->edges);
     memset(levels, 0, sizeof *levels);
 }

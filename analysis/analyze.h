@@ -42,11 +42,15 @@ typedef struct analyze_levels {
     double *delay;      /* every placed delay, level after level, each level sorted */
     size_t *start;      /* level_count + 1 offsets into delay */
     long long unplaced; /* samples no method could place */
+    double *edges;      /* the bucket edges analysis uses for the run, owned */
+    size_t edge_count;
+    double endurance_ms; /* and its endurance line */
 } analyze_levels;
 
 /* Loads the run called run_name and places its samples in levels as
  * analysis does (probe log, schedule.csv, CPU, with the run's settings and
- * opts), each level sorted. Reads only: works on a store opened read-only,
+ * opts), each level sorted, with the bucket edges and endurance line of
+ * those settings. Reads only: works on a store opened read-only,
  * of any schema version (one without schedules or counters places by probe
  * logs alone). Returns STATUS_OK, STATUS_BAD_INPUT when there is no such
  * run, or STATUS_FAILURE. Release with analyze_levels_clear(). */

@@ -4,7 +4,7 @@
 # means something even on a shared, noisy machine.
 #
 #   bench/run.sh            every benchmark
-#   bench/run.sh NAME...    some: ingest analyze workbook simulate render
+#   bench/run.sh NAME...    some: ingest perfmon analyze workbook compare simulate render
 #
 # Environment: P3_BIN (the p3 under test), BENCH_TOOLS (where measure and
 # probegen are built), BENCH_DIR (scratch space, default /tmp/p3-bench),
@@ -119,6 +119,31 @@ bench_workbook() {
     report "p3 workbook (xlsx_bench)" "$pt" "$pm" "sqlite3 sorted CSV" "$t" "$m"
 }
 
+# p3 compare of two runs of a million samples each (probegen's native and
+# guest profiles), named as run folders: ingested on the fly, placed,
+# compared level by level, the whole path a user takes. Baseline: sqlite3
+# .import of the same two probe logs into one database, in one process.
+bench_compare() {
+    n=1000000
+    a=$dir/compare/runA b=$dir/compare/runB
+    mkdir -p "$a" "$b"
+    if [ ! -s "$a/probe.probe" ] || [ ! -s "$b/probe.probe" ]; then
+        echo "generating two runs of $n probe samples in $dir/compare" >&2
+        "$tools/probegen" --samples "$n" --seed 1 --profile native > "$a/probe.probe"
+        "$tools/probegen" --samples "$n" --seed 2 --profile guest > "$b/probe.probe"
+    fi
+    run "$p3" compare "$a" "$b"
+    pt=$t pm=$m
+    # .import reads the header line; skip the lines before it.
+    skip_a=$(($(grep -n -m1 '^time,' "$a/probe.probe" | cut -d: -f1) - 1))
+    skip_b=$(($(grep -n -m1 '^time,' "$b/probe.probe" | cut -d: -f1) - 1))
+    rm -f "$dir/compare/import.db"
+    run sqlite3 "$dir/compare/import.db" ".mode csv" ".import --skip $skip_a $a/probe.probe a" \
+        ".import --skip $skip_b $b/probe.probe b"
+    echo "compare: two run folders of $n samples each; target: time ratio < 1"
+    report "p3 compare (2 run folders)" "$pt" "$pm" "sqlite3 .import of both" "$t" "$m"
+}
+
 # The paper's sample lab: p3 simulate of the ten scenarios in
 # samples/paper-2005, then the README's main command end to end (simulate
 # and report, as make demo runs them). Nothing else does this job, so there
@@ -151,7 +176,7 @@ bench_render() {
     "$p3" analyze --db "$db" > /dev/null
     name=$(sqlite3 "$db" "SELECT name FROM run ORDER BY name LIMIT 1")
     best() { # best "$@": the fastest of five runs; sets bt and bm
-        bt= bm=
+        bt='' bm=''
         for _ in 1 2 3 4 5; do
             run "$@"
             if [ -z "$bt" ] || [ "$(echo "$t $bt" | awk '{print ($1 < $2)}')" = 1 ]; then
@@ -166,7 +191,7 @@ bench_render() {
     report "p3 render --charts p3" "$pt" "$pm" "matplotlib bar3d" "$bt" "$bm"
 }
 
-names=${*:-ingest perfmon analyze workbook simulate render}
+names=${*:-ingest perfmon analyze workbook compare simulate render}
 echo "p3 benchmarks: $("$p3" --version), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 for name in $names; do
     "bench_$name"

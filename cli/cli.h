@@ -135,6 +135,7 @@ int cmd_analyze(const cli_command *self, int argc, char **argv);
 int cmd_stats(const cli_command *self, int argc, char **argv);
 int cmd_render(const cli_command *self, int argc, char **argv);
 int cmd_report(const cli_command *self, int argc, char **argv);
+int cmd_compare(const cli_command *self, int argc, char **argv);
 int cmd_counters(const cli_command *self, int argc, char **argv);
 int cmd_export(const cli_command *self, int argc, char **argv);
 int cmd_simulate(const cli_command *self, int argc, char **argv);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "compare_results.h"
+#include "compare_sheet.h"
 #include "render.h"
 #include "report_pdf.h"
 #include "status.h"
@@ -59,10 +61,13 @@ int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_s
     /* The workbook embeds the P3 PNGs drawn above. */
     if (status != STATUS_FAILURE && drawn > 0 && (setup->render.formats & CLI_FORMAT_XLSX)) {
         cli_progress("render: p3.xlsx");
+        /* The Compare sheet goes with a workbook of every run, as in the report. */
         workbook_options book = {.chart_dir = dir,
                                  .run_name = run,
                                  .lab = setup->title,
-                                 .palette = setup->render.chart.palette};
+                                 .palette = setup->render.chart.palette,
+                                 .compare = !run && compare_results_any(db) ? &compare_sheet_hook
+                                                                            : NULL};
         char *path = xasprintf("%s/p3.xlsx", dir);
         status = status_worst(status, workbook_write(db, path, &book, diags));
         free(path);

@@ -6,18 +6,78 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "compare.h"
+#include "compare_out.h"
 #include "stats_out.h"
 #include "status.h"
 #include "xalloc.h"
 
+/* The run names of the store's analysed runs, baseline first. */
+static char **report_runs(sqlite3 *db, const char *baseline, size_t *count)
+{
+    sqlite3_stmt *stmt = NULL;
+    char **names = xcalloc(1, sizeof *names);
+    *count = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT r.name FROM run r JOIN analysis a USING (run_id) "
+                           "ORDER BY r.name <> ?, r.name",
+                           -1, &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, baseline, -1, SQLITE_STATIC);
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            names = xreallocarray(names, *count + 1, sizeof *names);
+            names[(*count)++] = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+        }
+    }
+    sqlite3_finalize(stmt);
+    return names;
+}
+
+/* Compares every other analysed run with the baseline into the store, or,
+ * without a baseline, removes comparisons an earlier report made: the
+ * report says what its command line asks. */
+static int report_comparisons(sqlite3 *db, const char *db_path, const char *baseline,
+                              const analyze_options *analysis)
+{
+    diag_list *diags = diag_list_new();
+    int status;
+    size_t count = 0;
+    char **runs = baseline ? report_runs(db, baseline, &count) : NULL;
+    if (!baseline) {
+        status = compare_clear(db, diags);
+    } else if (count == 0 || strcmp(runs[0], baseline) != 0) {
+        diag_add(diags, DIAG_ERROR, db_path, 0, 0, "--baseline: no analysed run named '%s'",
+                 baseline);
+        status = STATUS_BAD_INPUT;
+    } else {
+        compare_source *sources = xcalloc(count, sizeof *sources);
+        char **origins = xcalloc(count, sizeof *origins);
+        for (size_t i = 0; i < count; i++) {
+            origins[i] = xasprintf("%s#%s", db_path, runs[i]);
+            sources[i] = (compare_source){db, runs[i], runs[i], origins[i]};
+        }
+        cli_progress("report: comparing %zu runs with %s", count - 1, baseline);
+        status = compare_runs(db, sources, count, analysis, diags);
+        for (size_t i = 0; i < count; i++)
+            free(origins[i]);
+        free(origins);
+        free(sources);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(runs[i]);
+    free(runs);
+    cli_print_diags(diags);
+    diag_list_free(diags);
+    return status;
+}
+
 int cmd_report(const cli_command *self, int argc, char **argv)
 {
-    const char *dir = "p3-report";
+    const char *dir = "p3-report", *baseline = NULL;
     cli_ingest_args a = {0};
     cli_analysis_args b = {0};
     cli_render_args r = {0};
-    cli_option opts[] = {{"output", 'o', &dir, NULL}, CLI_RENDER_OPTIONS(r), CLI_INGEST_OPTIONS(a),
-                         CLI_ANALYSIS_OPTIONS(b)};
+    cli_option opts[] = {{"output", 'o', &dir, NULL}, {"baseline", 0, &baseline, NULL},
+                         CLI_RENDER_OPTIONS(r), CLI_INGEST_OPTIONS(a), CLI_ANALYSIS_OPTIONS(b)};
     char **labs;
     int count;
     int status = cli_parse(self, argc, argv, opts, sizeof opts / sizeof *opts, &labs, &count);
@@ -54,10 +114,14 @@ int cmd_report(const cli_command *self, int argc, char **argv)
         if (!status)
             status = cli_analyze(db, &analysis, true);
         if (!status)
+            status = report_comparisons(db, db_path, baseline, &analysis);
+        if (!status)
             status = cli_render(db, dir, NULL, &setup);
         if (!status) {
             diag_list *diags = diag_list_new();
             status = stats_out_summary(db, stdout, diags);
+            if (!status && baseline)
+                status = compare_out_summary(db, stdout, diags);
             cli_print_diags(diags);
             diag_list_free(diags);
             printf("report in %s/: report.pdf, %sstore p3.db, charts <run>/p3.png and companions\n",

@@ -90,6 +90,7 @@ typedef struct font {
 typedef struct frame {
     cairo_t *cr;
     const results_run *run;
+    const results_run *baseline; /* a comparison's baseline, whose levels are run's; or NULL */
     const charts_options *o;
     double width, height;
     double unit;      /* scale of lines and marks: 1 on the default canvas */
@@ -720,7 +721,14 @@ static void categories_prepare(frame *f, categories *c)
         for (size_t j = 0; j < c->count; j++) {
             long long n = run->levels[j].n;
             char *g = canvas_group_digits(n);
-            char *s = n > 0 ? xasprintf("n=%s", g) : xstrdup("no samples");
+            char *s;
+            if (f->baseline) { /* "n=300 / 280": the baseline's, then the run's */
+                char *gb = canvas_group_digits(f->baseline->levels[j].n);
+                s = xasprintf("n=%s / %s", gb, g);
+                free(gb);
+            } else {
+                s = n > 0 ? xasprintf("n=%s", g) : xstrdup("no samples");
+            }
             c->n[j] = fit_text(cr, &small, s, slot);
             free(s);
             free(g);
@@ -1693,6 +1701,319 @@ void charts_draw_runs(cairo_t *cr, const results_run *runs, size_t count,
     axis_free(&x);
     axis_free(&y);
     free(without);
+    cairo_restore(cr);
+}
+
+/* ---- comparisons of two runs ---- */
+
+/* Whether both runs have samples at level j. */
+static bool both_have(const results_run *a, const results_run *b, size_t j)
+{
+    return a->levels[j].n > 0 && b->levels[j].n > 0;
+}
+
+/* One run's series s through the levels: solid with filled markers for
+ * the run compared, dashed with open markers for the baseline. */
+static void draw_pair_series(const frame *f, const axis *y, const results_run *run, size_t s,
+                             bool dashed)
+{
+    cairo_t *cr = f->cr;
+    const series_style *st = &ladder_series[s];
+    size_t count = run->level_count;
+    bool drawing = false;
+    for (size_t j = 0; j < count; j++) {
+        double v, lo, hi;
+        ladder_value(&run->levels[j], s, &v, &lo, &hi);
+        if (!isfinite(v)) {
+            drawing = false;
+            continue;
+        }
+        double x = slot_x(f, count, j), py = plot_y(f, y, v);
+        if (drawing)
+            cairo_line_to(cr, x, py);
+        else
+            cairo_move_to(cr, x, py);
+        drawing = true;
+    }
+    const double dash[] = {7 * f->unit, 4 * f->unit};
+    if (dashed)
+        cairo_set_dash(cr, dash, 2, 0);
+    canvas_rgb(cr, st->colour);
+    cairo_set_line_width(cr, fmax(0.75, st->width * LINE_PX * f->unit));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    for (size_t j = 0; j < count; j++) {
+        double v, lo, hi;
+        ladder_value(&run->levels[j], s, &v, &lo, &hi);
+        if (!isfinite(v))
+            continue;
+        double x = slot_x(f, count, j), py = plot_y(f, y, v);
+        if (!dashed) {
+            draw_marker(f, st->marker, x, py, st->colour);
+            continue;
+        }
+        marker_path(cr, st->marker, x, py, MARKER_PX * f->unit);
+        canvas_rgb(cr, COLOUR_BACKGROUND);
+        cairo_fill_preserve(cr);
+        canvas_rgb(cr, st->colour);
+        cairo_set_line_width(cr, fmax(0.6, 1.6 * f->unit));
+        cairo_stroke(cr);
+    }
+}
+
+/* The percentile ladders of both runs over each other (f->run is the run
+ * compared, f->baseline the baseline). */
+static void draw_ladder_pair(frame *f)
+{
+    const results_run *runs[2] = {f->baseline, f->run};
+    double max = NAN, min_pos = NAN;
+    for (int r = 0; r < 2; r++)
+        for (size_t j = 0; j < runs[r]->level_count; j++)
+            for (size_t s = 0; s < LADDER_SERIES; s++) {
+                double v, lo, hi;
+                ladder_value(&runs[r]->levels[j], s, &v, &lo, &hi);
+                max = fmax_finite(max, v);
+                if (v > 0 && !(v >= min_pos))
+                    min_pos = v;
+            }
+    bool empty = !isfinite(max), auto_log;
+    axis y;
+    delay_axis(&y, min_pos, max, f->run->endurance_ms, f->o->log_delay, 6, &auto_log);
+    legend l = {0};
+    for (size_t s = 0; s < LADDER_SERIES; s++)
+        legend_add(f, &l, ladder_series[s].name, ladder_series[s].colour, SWATCH_LINE,
+                   ladder_series[s].marker, ladder_series[s].width, ENTRY_MAX_EM);
+    legend_add(f, &l, f->run->name, COLOUR_AXIS, SWATCH_LINE, -1, 0.8, NAME_MAX_EM);
+    char *base = xasprintf("%s (baseline)", f->baseline->name);
+    legend_add(f, &l, base, COLOUR_AXIS, SWATCH_DASHED, -1, 0.8, ENTRY_MAX_EM);
+    free(base);
+    char *e = endurance_text(f->run->endurance_ms);
+    char *el = xasprintf("endurance line (%s)", e);
+    legend_add(f, &l, el, COLOUR_ENDURANCE, SWATCH_DASHED, -1, 0.7, ENTRY_MAX_EM);
+    free(el);
+    free(e);
+    draw_header(f, "Delay percentiles by user load, both runs", &l);
+    legend_free(&l);
+    char *notes[2] = {
+        xasprintf("Solid lines and filled marks: %s; dashed lines and open marks: %s, the "
+                  "baseline. Under each level: its samples in the baseline, then in %s.",
+                  f->run->name, f->baseline->name, f->run->name),
+        auto_log ? xstrdup("Delay on a logarithmic scale: the slowest percentiles lie far "
+                           "beyond the rest.")
+                 : NULL};
+    draw_notes(f, notes, 2);
+    for (int i = 0; i < 2; i++)
+        free(notes[i]);
+    place_plot_sides(f, &y, 0);
+    categories c;
+    categories_prepare(f, &c);
+    place_plot_bottom(f, c.height);
+    draw_axes(f, NULL, &y, "User Load", "Delay (ms)", empty);
+    draw_categories(f, &c);
+    categories_free(&c);
+    if (empty) {
+        draw_message(f, "No samples in any level", "There are no delays to take percentiles of.");
+    } else {
+        draw_endurance_y(f, &y, false);
+        cairo_save(f->cr);
+        clip_plot(f, 2 * MARKER_PX * f->unit);
+        for (size_t s = 0; s < LADDER_SERIES; s++) {
+            draw_pair_series(f, &y, f->baseline, s, true);
+            draw_pair_series(f, &y, f->run, s, false);
+        }
+        cairo_restore(f->cr);
+        draw_endurance_y(f, &y, true);
+    }
+    axis_free(&y);
+}
+
+void charts_draw_ladders(cairo_t *cr, const results_run *baseline, const results_run *run,
+                         const charts_options *opts, double width, double height)
+{
+    charts_options o = opts ? *opts : (charts_options){0};
+    o.hide_run_title = true;
+    frame f = frame_make(cr, run, &o, width, height);
+    f.baseline = baseline;
+    cairo_save(cr);
+    frame_background(&f);
+    draw_ladder_pair(&f);
+    cairo_restore(cr);
+}
+
+/* A value axis from -m to m through 0, in round steps as axis_linear's,
+ * labelled with their signs. */
+static void axis_symmetric(axis *a, double max, double target)
+{
+    axis_linear(a, max, target);
+    double step = a->step, hi = a->hi;
+    axis_free(a);
+    memset(a, 0, sizeof *a);
+    a->step = step;
+    a->lo = -hi;
+    a->hi = hi;
+    long steps = lround(hi / step);
+    for (long i = -steps; i <= steps && a->count < AXIS_MAX_TICKS; i++) {
+        double v = (double)i * step;
+        char *g = format_value(fabs(v), step);
+        a->tick[a->count] = v;
+        a->label[a->count++] = i == 0 ? g : xasprintf("%c%s", i < 0 ? '-' : '+', g);
+        if (i != 0)
+            free(g);
+    }
+}
+
+/* Where delay ms lies along the bucket axis: inside the bucket that holds
+ * it, in proportion to its edges (the P3 puts its endurance line on the
+ * floor so). NAN past the last edge. */
+static double bucket_position(const results_run *r, double ms, size_t buckets)
+{
+    double lower = 0;
+    for (size_t k = 0; k < buckets; k++) {
+        double upper = r->bucket_upper[k];
+        if (!isfinite(upper))
+            return NAN;
+        if (ms <= upper)
+            return (double)k + (upper > lower ? (ms - lower) / (upper - lower) : 1);
+        lower = upper;
+    }
+    return NAN;
+}
+
+/* The bars of the difference: per bucket, a group of one bar per level
+ * both runs have samples in. */
+static void draw_difference_bars(const frame *f, const axis *y, const bool *shown,
+                                 size_t shown_count)
+{
+    cairo_t *cr = f->cr;
+    const results_run *b = f->baseline, *o = f->run;
+    size_t buckets = o->bucket_count;
+    double slot = slot_width(f, buckets), bar = 0.8 * slot / (double)shown_count;
+    double zero = plot_y(f, y, 0);
+    for (size_t k = 0; k < buckets; k++) {
+        double x = f->plot.x0 + (double)k * slot + 0.1 * slot;
+        for (size_t j = 0; j < o->level_count; j++) {
+            if (!shown[j])
+                continue;
+            double d = o->levels[j].bucket_pct[k] - b->levels[j].bucket_pct[k];
+            double py = plot_y(f, y, d), rgb[3];
+            level_rgb(f, j, rgb);
+            uint32_t colour = rgb_pack(rgb);
+            if (fabs(py - zero) >= 0.5) {
+                cairo_rectangle(cr, x, fmin(py, zero), bar, fabs(py - zero));
+                canvas_rgb(cr, colour);
+                cairo_fill_preserve(cr);
+                canvas_rgb(cr, darker(colour, 0.55));
+                cairo_set_line_width(cr, fmax(0.3, 0.8 * f->unit));
+                cairo_stroke(cr);
+            }
+            x += bar;
+        }
+    }
+    canvas_rgb(cr, COLOUR_AXIS);
+    cairo_set_line_width(cr, fmax(0.6, 1.5 * f->unit));
+    cairo_move_to(cr, f->plot.x0, zero);
+    cairo_line_to(cr, f->plot.x1, zero);
+    cairo_stroke(cr);
+}
+
+/* The bucket labels under the plot, every stride-th where they crowd. */
+static void draw_bucket_labels(const frame *f, char **labels, size_t buckets)
+{
+    double slot = slot_width(f, buckets), widest = 0;
+    for (size_t k = 0; k < buckets; k++)
+        widest = fmax(widest, text_width(f->cr, &f->tick, labels[k]));
+    size_t stride = 1;
+    while (slot * (double)stride < widest + 0.5 * f->gap && stride < buckets)
+        stride++;
+    for (size_t k = 0; k < buckets; k += stride)
+        put_text(f->cr, &f->tick, labels[k], slot_x(f, buckets, k), f->plot.y1 + 0.6 * f->gap,
+                 0.5, 0, 0);
+}
+
+/* The endurance line up the plot where it falls among the buckets. */
+static void draw_endurance_bucket(const frame *f, bool label_only)
+{
+    size_t buckets = f->run->bucket_count;
+    double e = f->run->endurance_ms, at = bucket_position(f->run, e, buckets);
+    if (!isfinite(at))
+        return;
+    cairo_t *cr = f->cr;
+    double px = f->plot.x0 + at * slot_width(f, buckets), u = f->unit;
+    if (label_only) {
+        font label = f->value;
+        label.style = CANVAS_BOLD;
+        label.colour = COLOUR_ENDURANCE;
+        char *t = endurance_text(e);
+        put_text_on_plot(cr, &label, t, px + 0.4 * f->gap, f->plot.y0 + 0.3 * f->gap, 0, 0);
+        free(t);
+        return;
+    }
+    const double dash[] = {9 * u, 5 * u};
+    canvas_rgb(cr, COLOUR_ENDURANCE);
+    cairo_set_line_width(cr, fmax(0.75, 2.0 * u));
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_move_to(cr, px, f->plot.y0);
+    cairo_line_to(cr, px, f->plot.y1);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+}
+
+static void draw_difference(frame *f)
+{
+    const results_run *b = f->baseline, *o = f->run;
+    size_t buckets = o->bucket_count, shown_count = 0;
+    bool *shown = xcalloc(o->level_count + 1, sizeof *shown);
+    double max = 0;
+    legend l = {0};
+    for (size_t j = 0; j < o->level_count; j++) {
+        if (!both_have(b, o, j))
+            continue;
+        shown[j] = true;
+        shown_count++;
+        for (size_t k = 0; k < buckets; k++)
+            max = fmax(max, fabs(o->levels[j].bucket_pct[k] - b->levels[j].bucket_pct[k]));
+        double rgb[3];
+        level_rgb(f, j, rgb);
+        legend_add(f, &l, o->levels[j].name, rgb_pack(rgb), SWATCH_BOX, -1, 1, NAME_MAX_EM);
+    }
+    bool empty = shown_count == 0 || buckets == 0;
+    axis y;
+    axis_symmetric(&y, max > 0 ? max : 1, 3);
+    draw_header(f, "Where the delays moved: share per delay bucket, difference", &l);
+    legend_free(&l);
+    char *notes[1] = {xasprintf(
+        "Each bar: the share of a level's samples in the bucket in %s minus that in %s, the "
+        "baseline, in percentage points. Above zero, %s has more of its samples there.",
+        o->name, b->name, o->name)};
+    draw_notes(f, notes, 1);
+    free(notes[0]);
+    place_plot_sides(f, &y, 0);
+    place_plot_bottom(f, 0.6 * f->gap + font_height(f->cr, &f->tick));
+    draw_axes(f, NULL, &y, "Delay (ms, the upper edge of each bucket)",
+              "Share difference (points)", empty);
+    if (empty) {
+        draw_message(f, "No level both runs have samples in", "There are no shares to subtract.");
+    } else {
+        draw_bucket_labels(f, o->bucket_labels, buckets);
+        draw_endurance_bucket(f, false);
+        draw_difference_bars(f, &y, shown, shown_count);
+        draw_endurance_bucket(f, true);
+    }
+    axis_free(&y);
+    free(shown);
+}
+
+void charts_draw_difference(cairo_t *cr, const results_run *baseline, const results_run *run,
+                            const charts_options *opts, double width, double height)
+{
+    charts_options o = opts ? *opts : (charts_options){0};
+    o.hide_run_title = true;
+    frame f = frame_make(cr, run, &o, width, height);
+    f.baseline = baseline;
+    cairo_save(cr);
+    frame_background(&f);
+    draw_difference(&f);
     cairo_restore(cr);
 }
 

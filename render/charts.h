@@ -58,6 +58,22 @@ void charts_draw(cairo_t *cr, charts_kind kind, const results_run *run,
 void charts_draw_runs(cairo_t *cr, const results_run *runs, size_t count,
                       const charts_options *opts, double width, double height);
 
+/* The charts of a comparison of two runs whose levels are the same, in
+ * the same order (a level one of them lacks has n 0): the sides of a
+ * compare_results. Each draws on cr in (0, 0)-(width, height), its run
+ * names from the runs' names; opts as for charts_draw(). */
+
+/* Both runs' percentile ladders (p50, p90, p95, p99 by level) over each
+ * other: run solid with filled marks, baseline dashed with open marks. */
+void charts_draw_ladders(cairo_t *cr, const results_run *baseline, const results_run *run,
+                         const charts_options *opts, double width, double height);
+
+/* Per delay bucket, a bar per level both runs have samples in: run's share
+ * of the level's samples in the bucket minus the baseline's, in percentage
+ * points, with the endurance line among the buckets. */
+void charts_draw_difference(cairo_t *cr, const results_run *baseline, const results_run *run,
+                            const charts_options *opts, double width, double height);
+
 /* Whether run has a level with both a p95 and a useful CPU figure, so that
  * charts_draw_runs() can draw it. */
 bool charts_run_has_useful(const results_run *run);

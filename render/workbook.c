@@ -136,6 +136,11 @@ static char *clean_text(const char *s, size_t len)
     return out;
 }
 
+char *workbook_cell_text(const char *s)
+{
+    return clean_text(s, strlen(s));
+}
+
 static char *column_text(sqlite3_stmt *stmt, int i)
 {
     const char *s = (const char *)sqlite3_column_text(stmt, i);
@@ -1545,7 +1550,8 @@ static int fill_workbook(book *b, sqlite3 *db, run_data *runs, size_t count,
                          const workbook_options *opts, diag_list *diags)
 {
     make_formats(b);
-    lxw_worksheet *summary = add_sheet(b, "Summary");
+    /* A store of comparisons only (p3 compare -o) gets the Compare sheet alone. */
+    lxw_worksheet *summary = count ? add_sheet(b, "Summary") : NULL;
     lxw_worksheet **run_sheets = xcalloc(count + 1, sizeof *run_sheets);
     for (size_t i = 0; i < count; i++)
         run_sheets[i] = add_sheet(b, runs[i].sheet);
@@ -1555,7 +1561,7 @@ static int fill_workbook(book *b, sqlite3 *db, run_data *runs, size_t count,
     for (size_t s = 0; s < b->sample_sheets; s++)
         b->samples[s] = add_sheet(b, b->sample_names[s]);
     int status = STATUS_OK;
-    if (!b->err) {
+    if (summary && !b->err) {
         worksheet_activate(summary);
         write_summary(b, summary, runs, count);
     }
@@ -1661,11 +1667,11 @@ int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts, 
     if (status)
         return status;
     status = read_runs(db, opts->run_name, &runs, &count, diags);
-    if (!status && count == 0)
+    if (!status && count == 0 && (opts->run_name || !opts->compare))
         status = nothing_to_write(opts->run_name, diags);
     if (status)
         goto out;
-    b.sample_sheets = plan_samples(runs, count, b.sample_rows);
+    b.sample_sheets = count ? plan_samples(runs, count, b.sample_rows) : 0;
     name_sheets(&b, runs, count, opts);
 
     tmp = xasprintf("%s.tmp-XXXXXX", path);

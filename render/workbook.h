@@ -49,11 +49,18 @@ typedef struct workbook_options {
 
 /* Writes the workbook to path, through a temporary file in the same folder
  * renamed into place, so path holds a whole new workbook or is left as it
- * was. Returns STATUS_OK; STATUS_BAD_INPUT when there is nothing to write
- * (no analysed run, or run_name unknown); or STATUS_FAILURE with a
- * diagnostic naming path (and libxlsxwriter's or SQLite's reason). */
+ * was. A store without analysed runs gives, with a compare hook, a
+ * workbook of the Compare sheet alone. Returns STATUS_OK; STATUS_BAD_INPUT
+ * when there is nothing to write (no analysed run and no hook, or run_name
+ * unknown); or STATUS_FAILURE with a diagnostic naming path (and
+ * libxlsxwriter's or SQLite's reason). */
 int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts,
                    diag_list *diags);
+
+/* s as text a cell can hold: invalid UTF-8 and control characters other
+ * than tab and line feed as U+FFFD, cut at Excel's 32,767 characters; for
+ * sheet hooks writing text from input files. Caller frees. */
+char *workbook_cell_text(const char *s);
 
 /* The name a run's sheet gets before it is made unique: valid for Excel (at
  * most 31 UTF-16 units; none of []:*?/\ or control characters; '!' as '_'

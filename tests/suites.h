@@ -29,6 +29,7 @@ Suite *corpus_suite(void);
 Suite *sim_suite(void);
 Suite *paper_suite(void);
 Suite *compare_stats_suite(void);
+Suite *compare_suite(void);
 Suite *workbook_suite(void);
 
 #endif

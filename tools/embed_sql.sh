@@ -10,7 +10,7 @@ for f in "$@"; do
     base=$(basename "$f")
     echo "$base" | grep -Eq '^[0-9]+_[A-Za-z0-9_]+\.sql$' ||
         { echo "embed_sql.sh: '$f' is not named NNN_name.sql" >&2; exit 1; }
-    echo "static const char script_$i[] = {"
+    echo "static const char script_${i}[] = {"
     od -An -v -tx1 "$f" | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/    /'
     echo '    0x00};'
     i=$((i + 1))
