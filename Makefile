@@ -11,7 +11,7 @@
 # installs the Debian packages (or prints the apt-get line) on first build.
 
 VERSION := 0.1.0
-PKGS := sqlite3 xlsxwriter cairo zlib
+PKGS := sqlite3 xlsxwriter cairo cairo-ft freetype2 zlib
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -61,7 +61,7 @@ ifeq ($(filter clean,$(MAKECMDGOALS)),)
 -include $(BUILD)/config.mk
 endif
 
-$(BUILD)/config.mk: tools/deps.sh
+$(BUILD)/config.mk: tools/deps.sh Makefile
 	@mkdir -p $(@D)
 	$(Q)tools/deps.sh
 	$(Q)pkg-config --exists $(PKGS) check || { echo "p3: pkg-config cannot find: $(PKGS) check" >&2; exit 1; }
