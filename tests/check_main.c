@@ -10,7 +10,7 @@ int main(void)
     Suite *(*const suites[])(void) = {
         sha256_suite,   decimal_suite, isotime_suite,   line_reader_suite,
         probe_reader_suite, ingest_suite, stats_suite, analyze_suite,
-        stats_out_suite, p3chart_suite, charts_suite, report_pdf_suite, store_suite, cli_suite,
+        stats_out_suite, canvas_suite, p3chart_suite, charts_suite, report_pdf_suite, store_suite, cli_suite,
         pdh_reader_suite, sysstat_reader_suite, virttop_reader_suite, counter_store_suite,
         probdist_suite, cpu_suite, corpus_suite, sim_suite, paper_suite, compare_stats_suite,
         compare_suite, workbook_suite,

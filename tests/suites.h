@@ -14,6 +14,7 @@ Suite *ingest_suite(void);
 Suite *stats_suite(void);
 Suite *analyze_suite(void);
 Suite *stats_out_suite(void);
+Suite *canvas_suite(void);
 Suite *p3chart_suite(void);
 Suite *charts_suite(void);
 Suite *report_pdf_suite(void);
