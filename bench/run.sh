@@ -21,7 +21,7 @@ mkdir -p "$dir"
 
 # One result line: name, seconds, peak MiB, baseline name, seconds, MiB, ratio.
 report() {
-    printf '%-28s %8.2f s %7.1f MiB   %-24s %8.2f s %7.1f MiB   ratio %.2f\n' \
+    printf '%-28s %8.3f s %7.1f MiB   %-24s %8.3f s %7.1f MiB   ratio %.3f\n' \
         "$1" "$2" "$(echo "$3" | awk '{print $1 / 1024}')" "$4" "$5" \
         "$(echo "$6" | awk '{print $1 / 1024}')" "$(echo "$2 $5" | awk '{print $1 / $2}')"
 }
@@ -73,7 +73,7 @@ bench_perfmon() {
     [ -s "$w" ] || "$tools/pdhgen" 10 100000 > "$w"
     rm -f "$dir/wide.db"
     run "$p3" ingest --db "$dir/wide.db" "$w"
-    printf '%-28s %8.2f s %7.1f MiB   target: peak < 256 MiB\n' "p3 ingest (100,000 cols)" \
+    printf '%-28s %8.3f s %7.1f MiB   target: peak < 256 MiB\n' "p3 ingest (100,000 cols)" \
         "$t" "$(echo "$m" | awk '{print $1 / 1024}')"
 }
 
