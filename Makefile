@@ -4,7 +4,7 @@
 #   make demo             build, then run the main job on the paper's simulated lab
 #   make check            build and run the test suites
 #   make check SANITIZE=1 the same under AddressSanitizer and UBSan
-#   make bench            the speed and memory benchmarks
+#   make bench            the speed and memory benchmarks (BENCH="render ..." for some)
 #   make clean            remove what the build made
 #
 # Quiet unless V=1. Dependencies are found with pkg-config; tools/deps.sh
@@ -147,7 +147,7 @@ demo: p3
 
 bench: p3 $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 	$(Q)tools/deps.sh --bench
-	$(Q)P3_BIN=$(CURDIR)/p3 BENCH_TOOLS=$(CURDIR)/$(BUILD)/bench bench/run.sh
+	$(Q)P3_BIN=$(CURDIR)/p3 BENCH_TOOLS=$(CURDIR)/$(BUILD)/bench bench/run.sh $(BENCH)
 
 # Regenerates the committed sample lab from its generator (same bytes every time).
 samples: $(BUILD)/bench/probegen
