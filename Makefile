@@ -6,20 +6,21 @@
 #   make check SANITIZE=1 the same under AddressSanitizer and UBSan
 #   make bench            the speed and memory benchmarks (BENCH="render ..." for some)
 #   make clean            remove what the build made
+#   BUILD=DIR             build somewhere else than build/release (build/asan)
 #
 # Quiet unless V=1. Dependencies are found with pkg-config; tools/deps.sh
 # installs the Debian packages (or prints the apt-get line) on first build.
 
 VERSION := 0.1.0
-PKGS := sqlite3 xlsxwriter cairo cairo-ft freetype2 zlib
+PKGS := sqlite3 xlsxwriter cairo cairo-ft freetype2 zlib libxml-2.0
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
-BUILD := build/asan
+BUILD ?= build/asan
 OPT := -O1 -g -fno-omit-frame-pointer
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 else
-BUILD := build/release
+BUILD ?= build/release
 OPT := -O2 -g
 SANFLAGS :=
 endif

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "counter_store.h"
+#include "loadtest_ingest.h"
 #include "pdh_reader.h"
 #include "probe_reader.h"
 #include "run_ini.h"
@@ -28,7 +30,8 @@ typedef enum file_kind {
     FILE_RUN_INI,  /* a run's description */
     FILE_SCHEDULE, /* schedule.csv: when each level ran */
     FILE_PROBE,    /* a probe log */
-    FILE_COUNTERS  /* a counter file of one of counter_formats */
+    FILE_COUNTERS, /* a counter file of one of counter_formats */
+    FILE_LOADTEST  /* a result file of a load-testing tool */
 } file_kind;
 
 /* Bytes read to recognise a format: enough for sysstat's header lines. */
@@ -49,6 +52,7 @@ static const struct counter_format {
 typedef struct walk {
     sqlite3 *db;
     counter_options command_line; /* options given on the command line */
+    load_options load_command_line; /* the same for load-test results */
     ingest_file_fn on_file;
     void *ctx;
     ingest_totals *totals;
@@ -68,10 +72,25 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* What path holds; for counter files *format receives which format. */
-static file_kind classify(const char *path, const struct counter_format **format)
+/* The first bytes of path into head (SNIFF_BYTES), decompressed when the
+ * file is gzip; -1 when it cannot be read. */
+static ssize_t read_head(const char *path, char *head)
+{
+    gzFile gz = gzopen(path, "rb"); /* reads plain files as they are */
+    if (!gz)
+        return -1;
+    int n = gzread(gz, head, SNIFF_BYTES);
+    gzclose(gz);
+    return n;
+}
+
+/* What path holds; for counter files *format receives which format, for
+ * load-test results *load. */
+static file_kind classify(const char *path, const struct counter_format **format,
+                          const load_format **load)
 {
     *format = NULL;
+    *load = NULL;
     if (strcmp(base_name(path), "run.ini") == 0)
         return FILE_RUN_INI;
     if (schedule_ingest_is_schedule(path))
@@ -79,10 +98,7 @@ static file_kind classify(const char *path, const struct counter_format **format
     if (has_suffix(path, ".probe"))
         return FILE_PROBE; /* read as one even if damaged, so damage is reported */
     char *head = xmalloc(SNIFF_BYTES);
-    int fd = open(path, O_RDONLY);
-    ssize_t n = fd < 0 ? -1 : read(fd, head, SNIFF_BYTES);
-    if (fd >= 0)
-        close(fd);
+    ssize_t n = read_head(path, head);
     file_kind kind = FILE_UNKNOWN;
     if (n > 0 && probe_reader_sniff(head, (size_t)n))
         kind = FILE_PROBE;
@@ -91,6 +107,8 @@ static file_kind classify(const char *path, const struct counter_format **format
             *format = &counter_formats[i];
             kind = FILE_COUNTERS;
         }
+    if (n > 0 && kind == FILE_UNKNOWN && (*load = loadtest_sniff(path, head, (size_t)n)))
+        kind = FILE_LOADTEST;
     free(head);
     return kind;
 }
@@ -190,7 +208,15 @@ static void ingest_file(walk *w, const run_spec *spec, const counter_options *op
 {
     ingest_file_result r = {.outcome = INGEST_IGNORED};
     const struct counter_format *format;
-    switch (classify(path, &format)) {
+    const load_format *load;
+    switch (classify(path, &format, &load)) {
+    case FILE_LOADTEST: {
+        load_options lo = loadtest_options_merge(&w->load_command_line, spec->ini);
+        lo.has_tz = options->has_tz;
+        lo.tz_minutes = options->tz_minutes;
+        loadtest_ingest_file(w->db, spec, fallback, path, load, &lo, &r, w->diags);
+        break;
+    }
     case FILE_PROBE:
         probe_ingest_file(w->db, spec, fallback, path, &r, w->diags);
         break;
@@ -211,8 +237,9 @@ static void ingest_file(walk *w, const run_spec *spec, const counter_options *op
             r.outcome = named ? INGEST_REJECTED : INGEST_IGNORED;
         } else if (named) {
             diag_add(w->diags, DIAG_ERROR, path, 0, 0,
-                     "not a format p3 reads (probe logs, perfmon and esxtop CSV, sadf -d, "
-                     "pidstat -h, virt-top --csv)");
+                     "not a format p3 reads (probe logs, JMeter JTL, k6 CSV, Gatling "
+                     "simulation.log, HdrHistogram .hlog, fio logs, Locust stats history, "
+                     "perfmon and esxtop CSV, sadf -d, pidstat -h, virt-top --csv)");
             r.outcome = INGEST_REJECTED;
         } else {
             diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: not a format p3 reads");
@@ -326,7 +353,8 @@ static bool looks_like_run(const char *dir, diag_list *diags)
     for (size_t i = 0; i < count && !run; i++) {
         char *path = join(dir, names[i]);
         const struct counter_format *format;
-        run = !is_dir(path) && classify(path, &format) != FILE_UNKNOWN;
+        const load_format *load;
+        run = !is_dir(path) && classify(path, &format, &load) != FILE_UNKNOWN;
         free(path);
     }
     free_list(names, count);
@@ -391,8 +419,10 @@ int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, const inge
 {
     memset(totals, 0, sizeof *totals);
     walk w = {.db = db, .on_file = on_file, .ctx = ctx, .totals = totals, .diags = diags};
-    if (opts)
+    if (opts) {
         w.command_line = opts->counters;
+        w.load_command_line = opts->load;
+    }
     for (size_t i = 0; i < count && w.status != STATUS_FAILURE; i++) {
         struct stat st;
         if (stat(paths[i], &st) != 0) {

@@ -10,6 +10,7 @@
 
 #include "counter_sink.h"
 #include "diag.h"
+#include "load_sink.h"
 #include "probe_ingest.h"
 
 /* Counts over one ingest_paths() call. */
@@ -25,6 +26,7 @@ typedef struct ingest_totals {
 typedef struct ingest_options {
     counter_options counters; /* from the command line; a run's run.ini fills in
                                  what these leave unset */
+    load_options load;        /* the same for load-test results */
 } ingest_options;
 
 /* Called after each file with its result and the diagnostics so far (the

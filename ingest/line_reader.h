@@ -2,7 +2,8 @@
  * and computes the SHA-256 of its bytes alongside. Lines end with LF or
  * CRLF, and also CR alone when asked; the line end is not part of the line.
  * A file in UTF-16 or a legacy code page can be decoded to UTF-8 on the way
- * in, before it is split into lines. */
+ * in, before it is split into lines. A gzip file is read decompressed (its
+ * digest is of the compressed bytes, as stored). */
 #ifndef P3_LINE_READER_H
 #define P3_LINE_READER_H
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "probe_reader.h"
+#include "sample_writer.h"
 #include "source_file.h"
 #include "status.h"
 #include "store.h"
@@ -14,146 +15,6 @@ void ingest_file_result_clear(ingest_file_result *result)
 {
     free(result->run);
     memset(result, 0, sizeof *result);
-}
-
-/* Rows per INSERT statement: one statement of many rows saves SQLite's
- * per-statement work (cursor set-up, halt) on every row. 128 rows of 6
- * columns stay well under SQLite's 32766 parameters. */
-#define BATCH_ROWS 128
-
-/* Text of a pending row, copied: the reader's buffer moves on. */
-typedef struct text_ref {
-    size_t offset; /* into writer.text */
-    size_t len;
-    bool present;  /* false binds NULL */
-} text_ref;
-
-typedef struct pending_row {
-    int64_t t_ns;
-    int level;
-    double delay_ms;
-    text_ref operation, session;
-} pending_row;
-
-/* Writes a file's samples in batches; prepared once per file. */
-typedef struct writer {
-    sqlite3 *db;
-    sqlite3_stmt *insert_batch; /* BATCH_ROWS rows */
-    sqlite3_stmt *insert_one;   /* the rest, row by row */
-    int64_t file_id;
-    int64_t first, last;        /* sample_id range */
-    long long count;            /* rows written */
-    pending_row rows[BATCH_ROWS];
-    size_t pending;             /* rows waiting */
-    char *text;                 /* their copied text */
-    size_t text_len, text_cap;
-} writer;
-
-static text_ref keep_text(writer *w, const char *s, size_t len)
-{
-    if (!s)
-        return (text_ref){0};
-    if (w->text_len + len > w->text_cap) {
-        w->text_cap = 2 * (w->text_len + len) + 256;
-        w->text = xrealloc(w->text, w->text_cap);
-    }
-    memcpy(w->text + w->text_len, s, len);
-    text_ref ref = {w->text_len, len, true};
-    w->text_len += len;
-    return ref;
-}
-
-static void bind_text_ref(const writer *w, sqlite3_stmt *st, int index, text_ref ref)
-{
-    if (ref.present)
-        sqlite3_bind_text(st, index, w->text + ref.offset, (int)ref.len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, index);
-}
-
-static void bind_row(const writer *w, sqlite3_stmt *st, int base, const pending_row *row)
-{
-    sqlite3_bind_int64(st, base + 1, w->file_id);
-    sqlite3_bind_int64(st, base + 2, row->t_ns);
-    if (row->level >= 0)
-        sqlite3_bind_int(st, base + 3, row->level);
-    else
-        sqlite3_bind_null(st, base + 3);
-    sqlite3_bind_double(st, base + 4, row->delay_ms);
-    bind_text_ref(w, st, base + 5, row->operation);
-    bind_text_ref(w, st, base + 6, row->session);
-}
-
-static int step_insert(writer *w, sqlite3_stmt *st, size_t rows, diag_list *diags)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(w->db, diags, "cannot store samples");
-    w->last = sqlite3_last_insert_rowid(w->db);
-    if (w->count == 0)
-        w->first = w->last - (int64_t)rows + 1;
-    w->count += (long long)rows;
-    return STATUS_OK;
-}
-
-/* Writes the pending rows: one batch statement when full, else row by row. */
-static int flush_rows(writer *w, diag_list *diags)
-{
-    int status = STATUS_OK;
-    if (w->pending == BATCH_ROWS) {
-        for (size_t i = 0; i < BATCH_ROWS; i++)
-            bind_row(w, w->insert_batch, (int)(6 * i), &w->rows[i]);
-        status = step_insert(w, w->insert_batch, BATCH_ROWS, diags);
-    } else {
-        for (size_t i = 0; i < w->pending && !status; i++) {
-            bind_row(w, w->insert_one, 0, &w->rows[i]);
-            status = step_insert(w, w->insert_one, 1, diags);
-        }
-    }
-    w->pending = 0;
-    w->text_len = 0;
-    return status;
-}
-
-static int write_sample(writer *w, const probe_sample *s, diag_list *diags)
-{
-    pending_row *row = &w->rows[w->pending++];
-    row->t_ns = s->t_ns;
-    row->level = s->level;
-    row->delay_ms = s->delay_ms;
-    row->operation = keep_text(w, s->operation, s->operation_len);
-    row->session = keep_text(w, s->session, s->session_len);
-    return w->pending == BATCH_ROWS ? flush_rows(w, diags) : STATUS_OK;
-}
-
-/* Prepares the two insert statements. */
-static int prepare_inserts(writer *w, diag_list *diags)
-{
-    static const char head[] =
-        "INSERT INTO sample (file_id, t_ns, level, delay_ms, operation, session) VALUES ";
-    static const char one[] = "(?,?,?,?,?,?)";
-    size_t len = sizeof head + BATCH_ROWS * (sizeof one + 1);
-    char *sql = xmalloc(len);
-    size_t o = (size_t)snprintf(sql, len, "%s", head);
-    for (size_t i = 0; i < BATCH_ROWS; i++)
-        o += (size_t)snprintf(sql + o, len - o, "%s%s", i ? "," : "", one);
-    int status = store_prepare(w->db, sql, &w->insert_batch, diags);
-    if (!status) {
-        snprintf(sql, len, "%s%s", head, one);
-        status = store_prepare(w->db, sql, &w->insert_one, diags);
-    }
-    free(sql);
-    return status;
-}
-
-static void writer_clear(writer *w)
-{
-    sqlite3_finalize(w->insert_batch);
-    sqlite3_finalize(w->insert_one);
-    free(w->text);
-    w->insert_batch = w->insert_one = NULL;
-    w->text = NULL;
 }
 
 /* Stores the header's host/guest where the run has none, and its other keys. */
@@ -191,18 +52,29 @@ static int write_header(sqlite3 *db, int64_t run_id, int64_t file_id, const prob
 }
 
 /* Streams the rows into the store; keeps reading after the first error so
- * that every broken line is reported, but stores nothing more. */
-static int copy_rows(probe_reader *reader, writer *w, diag_list *diags)
+ * that every broken line is reported, but stores nothing more. file_level
+ * (>= 0) is the level a [levels] binding gives rows that name none. */
+static int copy_rows(probe_reader *reader, sample_writer *w, int file_level, diag_list *diags)
 {
     probe_sample s;
     int status = STATUS_OK;
     while (probe_reader_next(reader, &s)) {
         if (status || probe_reader_errors(reader))
             continue;
-        status = write_sample(w, &s, diags);
+        sample_row row = {.t_ns = s.t_ns,
+                          .level = s.level >= 0 ? s.level : file_level,
+                          .delay_ms = s.delay_ms,
+                          .operation = s.operation,
+                          .operation_len = s.operation_len,
+                          .session = s.session,
+                          .session_len = s.session_len,
+                          .ok = -1,
+                          .concurrency = -1,
+                          .weight = 1};
+        status = sample_writer_add(w, &row, diags);
     }
     if (!status && !probe_reader_errors(reader))
-        status = flush_rows(w, diags);
+        status = sample_writer_flush(w, diags);
     return status;
 }
 
@@ -213,7 +85,8 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     result->outcome = INGEST_REJECTED;
     probe_reader *reader = NULL;
     run_record run = {0};
-    writer w = {.db = db};
+    sample_writer *w = NULL;
+    int64_t file_id = 0;
     bool in_transaction = false;
     int status = probe_reader_open(path, &reader, diags);
     if (status)
@@ -239,11 +112,12 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     if ((status = run_record_ensure(db, &lone, &run, diags)))
         goto out;
     probe_reader_set_levels(reader, (const char *const *)run.levels, run.level_count);
-    if ((status = source_file_insert(db, run.run_id, path, "probe", &w.file_id, diags)) ||
-        (status = write_header(db, run.run_id, w.file_id, h, diags)) ||
-        (status = prepare_inserts(&w, diags)))
+    if ((status = source_file_insert(db, run.run_id, path, "probe", &file_id, diags)) ||
+        (status = source_file_set_format(db, file_id, "p3-probe", diags)) ||
+        (status = write_header(db, run.run_id, file_id, h, diags)) ||
+        (status = sample_writer_new(db, file_id, &w, diags)))
         goto out;
-    status = copy_rows(reader, &w, diags);
+    status = copy_rows(reader, w, run_record_file_level(&lone, &run, path), diags);
     char sha[65];
     long long size = 0;
     int finish = probe_reader_finish(reader, sha, &size);
@@ -258,17 +132,18 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
         result->outcome = INGEST_DUPLICATE;
         goto out;
     }
-    if ((status = source_file_complete(db, w.file_id, sha, size, w.count, w.first, w.last,
-                                       diags)))
+    if ((status = source_file_complete(db, file_id, sha, size, sample_writer_count(w),
+                                       sample_writer_first(w), sample_writer_last(w), diags)))
         goto out;
-    writer_clear(&w); /* no statement may be pending at COMMIT */
+    result->samples = sample_writer_count(w);
+    sample_writer_free(w); /* no statement may be pending at COMMIT */
+    w = NULL;
     if ((status = store_exec(db, "COMMIT", diags)))
         goto out;
     in_transaction = false;
     result->outcome = INGEST_STORED;
-    result->samples = w.count;
 out:
-    writer_clear(&w);
+    sample_writer_free(w);
     if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (status == STATUS_FAILURE)

@@ -25,6 +25,7 @@ static void add_entry(run_ini *ini, const char *section, const char *key, size_t
     run_ini_entry *e = &ini->entries[ini->count++];
     e->section = xstrdup(section);
     e->key = lower_dup(key, key_len);
+    e->name = xstrndup(key, key_len);
     e->value = xstrndup(value, value_len);
     e->line = line;
 }
@@ -139,6 +140,7 @@ void run_ini_free(run_ini *ini)
     for (size_t i = 0; i < ini->count; i++) {
         free(ini->entries[i].section);
         free(ini->entries[i].key);
+        free(ini->entries[i].name);
         free(ini->entries[i].value);
     }
     free(ini->entries);

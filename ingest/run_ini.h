@@ -11,6 +11,7 @@
 typedef struct run_ini_entry {
     char *section; /* lowercased section name */
     char *key;     /* lowercased key */
+    char *name;    /* the key as written (a level name in [levels]) */
     char *value;   /* trimmed value, UTF-8 */
     long line;     /* where it was written */
 } run_ini_entry;

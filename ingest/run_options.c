@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "isotime.h"
+#include "run_record.h"
 #include "setting.h"
 #include "xalloc.h"
 #include "status.h"
@@ -109,6 +110,8 @@ int run_options_check_settings(const run_ini *ini, const char *ini_path, diag_li
         if (strcmp(e->section, "analysis") != 0 && strcmp(e->section, "levels") != 0 &&
             strcmp(e->section, "cpu") != 0)
             continue;
+        if (strcmp(e->section, "levels") == 0 && run_record_is_level_binding(e->key))
+            continue; /* NAME = GLOB: binds a level to data files */
         char *name = xasprintf("%s.%s", e->section, e->key);
         bool known = false;
         for (const setting_key *k = setting_keys; k->name && !known; k++)

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "status.h"
 #include "store.h"
+#include "glob.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -216,6 +218,69 @@ static int apply_ini(sqlite3 *db, int64_t run_id, const run_spec *spec, diag_lis
                       run_id, texts, 4, diags);
 }
 
+bool run_record_is_level_binding(const char *key)
+{
+    return strcmp(key, "cpu_thresholds") != 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Whether name matches one of the comma-separated globs of list. */
+static bool matches_any(const char *list, const char *name)
+{
+    char *copy = xstrdup(list);
+    bool hit = false;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && !hit;
+         tok = strtok_r(NULL, ",", &save)) {
+        const char *g = tok;
+        size_t len = strlen(g);
+        text_trim(&g, &len);
+        char *pattern = xstrndup(g, len);
+        hit = len > 0 && glob_match(pattern, name);
+        free(pattern);
+    }
+    free(copy);
+    return hit;
+}
+
+int run_record_file_level(const run_spec *spec, const run_record *r, const char *path)
+{
+    if (!spec || !spec->ini)
+        return -1;
+    const char *name = base_name(path);
+    if (strcmp(name, "run.ini") == 0 || strcmp(name, "schedule.csv") == 0)
+        return -1;
+    for (size_t i = 0; i < spec->ini->count; i++) {
+        const run_ini_entry *e = &spec->ini->entries[i];
+        if (strcmp(e->section, "levels") != 0 || !run_record_is_level_binding(e->key) ||
+            !matches_any(e->value, name))
+            continue;
+        for (size_t l = 0; l < r->level_count; l++)
+            if (strcasecmp(r->levels[l], e->name) == 0)
+                return (int)l;
+    }
+    return -1;
+}
+
+/* The level names of the [levels] bindings in file order, when run.ini
+ * binds levels to files and its [run] section names none. */
+static void binding_levels(const run_ini *ini, char ***names, size_t *count)
+{
+    *names = NULL;
+    *count = 0;
+    for (size_t i = 0; ini && i < ini->count; i++) {
+        const run_ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, "levels") != 0 || !run_record_is_level_binding(e->key))
+            continue;
+        *names = xreallocarray(*names, *count + 1, sizeof **names);
+        (*names)[(*count)++] = xstrdup(e->name);
+    }
+}
+
 int run_record_ensure(sqlite3 *db, const run_spec *spec, run_record *out, diag_list *diags)
 {
     memset(out, 0, sizeof *out);
@@ -226,6 +291,8 @@ int run_record_ensure(sqlite3 *db, const run_spec *spec, run_record *out, diag_l
                                                 levels_entry->line, 1, &ini_levels,
                                                 &ini_level_count, diags))
         return STATUS_BAD_INPUT;
+    if (!levels_entry && spec->ini)
+        binding_levels(spec->ini, &ini_levels, &ini_level_count);
     int status = STATUS_OK;
     out->run_id = run_record_find(db, spec->name);
     bool created = out->run_id == 0;
@@ -249,7 +316,7 @@ int run_record_ensure(sqlite3 *db, const run_spec *spec, run_record *out, diag_l
         goto out;
     if (ini_levels && !same_levels(out, ini_levels, ini_level_count)) {
         if (count_samples(db, out->run_id) > 0) {
-            diag_add(diags, DIAG_ERROR, spec->ini_path, levels_entry->line, 1,
+            diag_add(diags, DIAG_ERROR, spec->ini_path, levels_entry ? levels_entry->line : 0, 1,
                      "levels differ from those the store already holds samples of for run "
                      "'%s'; ingest into a new store or rename the run",
                      spec->name);

@@ -5,6 +5,7 @@
 #define P3_RUN_RECORD_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,15 @@ int run_record_ensure(sqlite3 *db, const run_spec *spec, run_record *out, diag_l
 
 /* The id of the run called name, or 0 if there is none. */
 int64_t run_record_find(sqlite3 *db, const char *name);
+
+/* The level a run.ini [levels] binding (`NAME = GLOB, ...`: globs over
+ * the data files' names in the run folder) gives the file at path: an
+ * index into r->levels, or -1 when no binding matches (or the run has no
+ * run.ini). The first binding that matches wins. */
+int run_record_file_level(const run_spec *spec, const run_record *r, const char *path);
+
+/* Whether a [levels] key names a level rather than a setting. */
+bool run_record_is_level_binding(const char *key);
 
 /* Frees what *r owns and zeroes it. */
 void run_record_clear(run_record *r);

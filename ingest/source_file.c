@@ -1,10 +1,14 @@
 #include "source_file.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "run_record.h"
 #include "sha256.h"
@@ -122,4 +126,48 @@ int source_file_complete(sqlite3 *db, int64_t file_id, const char *sha256_hex, l
 void source_file_note_copy(diag_list *diags, const char *path, const char *copy)
 {
     diag_add(diags, DIAG_NOTE, path, 0, 0, "already in the store as '%s'; skipped", copy);
+}
+
+int source_file_set_format(sqlite3 *db, int64_t file_id, const char *format, diag_list *diags)
+{
+    sqlite3_stmt *stmt;
+    if (store_prepare(db, "UPDATE source_file SET format = ? WHERE file_id = ?", &stmt, diags))
+        return STATUS_FAILURE;
+    sqlite3_bind_text(stmt, 1, format, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, file_id);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? STATUS_OK : store_fail(db, diags, "cannot record the file");
+}
+
+int source_file_digest(const char *path, char hex[65], long long *size, diag_list *diags)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return STATUS_BAD_INPUT;
+    }
+    sha256 ctx;
+    sha256_init(&ctx);
+    enum { CHUNK = 1 << 18 };
+    char *buf = xmalloc(CHUNK);
+    long long total = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, CHUNK)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+            free(buf);
+            close(fd);
+            return STATUS_BAD_INPUT;
+        }
+        sha256_update(&ctx, buf, (size_t)n);
+        total += n;
+    }
+    free(buf);
+    close(fd);
+    sha256_final_hex(&ctx, hex);
+    *size = total;
+    return STATUS_OK;
 }

@@ -28,6 +28,13 @@ int source_file_complete(sqlite3 *db, int64_t file_id, const char *sha256_hex, l
                          long long samples, int64_t first_sample, int64_t last_sample,
                          diag_list *diags);
 
+/* Records which reader took the file ('p3-probe', 'jmeter-csv', ...). */
+int source_file_set_format(sqlite3 *db, int64_t file_id, const char *format, diag_list *diags);
+
+/* The SHA-256 (hex) and size of the file at path, read whole. Returns
+ * STATUS_OK, or STATUS_BAD_INPUT with a diagnostic when it cannot be read. */
+int source_file_digest(const char *path, char hex[65], long long *size, diag_list *diags);
+
 /* Adds "<path>: note: already in the store as '<copy>'; skipped". */
 void source_file_note_copy(diag_list *diags, const char *path, const char *copy);
 

@@ -13,7 +13,9 @@ int main(void)
         stats_out_suite, canvas_suite, p3chart_suite, charts_suite, report_pdf_suite, store_suite, cli_suite,
         pdh_reader_suite, sysstat_reader_suite, virttop_reader_suite, counter_store_suite,
         probdist_suite, cpu_suite, corpus_suite, sim_suite, paper_suite, compare_stats_suite,
-        compare_suite, workbook_suite,
+        compare_suite, workbook_suite, csv_suite, jtl_reader_suite, k6_reader_suite,
+        locust_reader_suite, gatling_reader_suite, hlog_reader_suite, fio_reader_suite,
+        loadtest_suite,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++)

@@ -32,5 +32,13 @@ Suite *paper_suite(void);
 Suite *compare_stats_suite(void);
 Suite *compare_suite(void);
 Suite *workbook_suite(void);
+Suite *csv_suite(void);
+Suite *jtl_reader_suite(void);
+Suite *k6_reader_suite(void);
+Suite *locust_reader_suite(void);
+Suite *gatling_reader_suite(void);
+Suite *hlog_reader_suite(void);
+Suite *fio_reader_suite(void);
+Suite *loadtest_suite(void);
 
 #endif
