@@ -79,8 +79,6 @@ typedef struct load_options {
                              values when the file does not say; NULL: unknown */
     const char *k6_metric; /* the k6 Trend that is the delay; NULL: http_req_duration */
     const char *fio_log;  /* "lat" (default), "clat" or "slat": which fio log is the delay */
-    const char *fio_unit_hint; /* "ns" or "us" from fio's JSON or terse output beside the
-                             log, found by the driver; NULL when none */
 } load_options;
 
 /* A load-test file format: recognised by content, read into a sink. */

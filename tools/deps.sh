@@ -14,9 +14,10 @@ set -eu
 # store's shell, used by tests and the benchmark; poppler-utils: pdftotext and
 # pdftoppm, used by tests to read back the PDFs p3 writes; python3-openpyxl:
 # an independent reader the tests check the workbooks p3 writes with;
-# libxml2-dev: the streaming reader of JMeter's XML result files; fio: a
+# libxml2-dev: the streaming reader of JMeter's XML result files;
+# nettle-dev: base64 for HdrHistogram logs; fio: a
 # real load tool whose logs the tests check p3 against.
-pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev zlib1g-dev libxml2-dev check fonts-dejavu-core sqlite3 poppler-utils python3-openpyxl fio"
+pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev zlib1g-dev libxml2-dev nettle-dev check fonts-dejavu-core sqlite3 poppler-utils python3-openpyxl fio"
 if [ "${1:-}" = "--bench" ]; then
     # python3-matplotlib: the chart-drawing baseline of `make bench`;
     # python3-pandas: the JTL analysis baseline.
@@ -25,7 +26,7 @@ fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     # Not Debian: say what is needed and let pkg-config decide.
-    if pkg-config --exists sqlite3 xlsxwriter cairo zlib libxml-2.0 check 2>/dev/null; then exit 0; fi
+    if pkg-config --exists sqlite3 xlsxwriter cairo zlib libxml-2.0 nettle check 2>/dev/null; then exit 0; fi
     echo "p3: this is not a Debian system; install the equivalents of: $pkgs" >&2
     exit 1
 fi
