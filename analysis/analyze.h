@@ -23,6 +23,9 @@ typedef struct analyze_options {
     const double *edges;  /* ascending upper-inclusive bucket edges; NULL: the paper's */
     size_t edge_count;
     double endurance_ms;  /* 0: ANALYZE_ENDURANCE_MS */
+    const char *labels;   /* globs of the labels that form the probe (--label); NULL:
+                             the run's probe_labels, else all */
+    bool include_failures; /* --include-failures: failed samples count as delays */
 } analyze_options;
 
 typedef struct analyze_totals {

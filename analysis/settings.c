@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "setting.h"
 #include "status.h"
@@ -58,6 +59,53 @@ static void list(sqlite3 *db, int64_t run_id, const char *run_name, const char *
     free(v);
 }
 
+/* A [run] key that must be one of words (NULL-terminated); returns its
+ * index, or fallback with a warning when it is none of them. */
+static int choice(sqlite3 *db, int64_t run_id, const char *run_name, const char *key,
+                  const char *const *words, int fallback, diag_list *diags)
+{
+    char *v = meta(db, run_id, key);
+    int found = fallback;
+    if (v) {
+        int k = 0;
+        while (words[k] && strcasecmp(words[k], v) != 0)
+            k++;
+        if (words[k])
+            found = k;
+        else
+            diag_add(diags, DIAG_WARNING, run_name, 0, 0,
+                     "run.ini %s '%s' is not valid; using %s", key, v, words[fallback]);
+    }
+    free(v);
+    return found;
+}
+
+/* What forms the probe of a load-test run and how it is levelled. */
+static void load_probe_settings(sqlite3 *db, int64_t run_id, const char *run_name,
+                                const analyze_options *opts, run_settings *out, diag_list *diags)
+{
+    static const char *const level_by[] = {"auto", "probe", "concurrency", "schedule", "cpu",
+                                           NULL};
+    static const level_source level_by_value[] = {LEVEL_BY_AUTO, LEVEL_BY_CHAIN,
+                                                  LEVEL_BY_CONCURRENCY, LEVEL_BY_CHAIN,
+                                                  LEVEL_BY_CHAIN};
+    out->level_by = level_by_value[choice(db, run_id, run_name, "level_by", level_by, 0, diags)];
+    static const char *const probe[] = {"samplers", "transactions", NULL};
+    out->transactions = choice(db, run_id, run_name, "probe", probe, 0, diags) == 1;
+    static const char *const concurrency[] = {"threads", "in_flight", NULL};
+    out->in_flight = choice(db, run_id, run_name, "concurrency", concurrency, 0, diags) == 1;
+    out->labels = opts && opts->labels ? xstrdup(opts->labels) : meta(db, run_id, "probe_labels");
+    out->level_name = meta(db, run_id, "level_name");
+    char *failures = meta(db, run_id, "include_failures");
+    if (failures && !setting_parse_bool(failures, &out->include_failures))
+        diag_add(diags, DIAG_WARNING, run_name, 0, 0,
+                 "run.ini include_failures '%s' is not yes or no", failures);
+    free(failures);
+    if (opts && opts->include_failures)
+        out->include_failures = true;
+    number(db, run_id, run_name, "plateau_seconds", 0, 1e7, &out->plateau_seconds, diags);
+}
+
 int run_settings_load(sqlite3 *db, int64_t run_id, const char *run_name, size_t level_count,
                       const analyze_options *opts, run_settings *out, diag_list *diags)
 {
@@ -110,6 +158,8 @@ int run_settings_load(sqlite3 *db, int64_t run_id, const char *run_name, size_t 
                  native);
     free(native);
 
+    load_probe_settings(db, run_id, run_name, opts, out, diags);
+
     sqlite3_stmt *stmt;
     if (store_prepare(db, "SELECT guest FROM run WHERE run_id = ?", &stmt, diags))
         return STATUS_FAILURE;
@@ -128,6 +178,8 @@ void run_settings_clear(run_settings *s)
     free(s->guest_counter);
     free(s->ready_counter);
     free(s->guest_name);
+    free(s->labels);
+    free(s->level_name);
     memset(s, 0, sizeof *s);
 }
 
@@ -163,4 +215,11 @@ void run_settings_digest(const run_settings *s, sha256 *ctx)
     digest_text(ctx, "guest counter ", s->guest_counter);
     digest_text(ctx, "ready counter ", s->ready_counter);
     digest_text(ctx, "guest ", s->guest_name);
+    digest_number(ctx, "level by ", s->level_by);
+    digest_number(ctx, "transactions ", s->transactions);
+    digest_text(ctx, "labels ", s->labels);
+    digest_text(ctx, "level name ", s->level_name);
+    digest_number(ctx, "in flight ", s->in_flight);
+    digest_number(ctx, "include failures ", s->include_failures);
+    digest_number(ctx, "plateau ", s->plateau_seconds);
 }

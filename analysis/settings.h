@@ -23,7 +23,24 @@
  * flagged as not to be trusted. */
 #define SETTINGS_TRUST_MARGIN_PCT 10.0
 
+/* Where levels come from. */
+typedef enum level_source {
+    LEVEL_BY_AUTO,        /* concurrency when it is the run's only source, else the chain */
+    LEVEL_BY_CHAIN,       /* the sample's own level, then schedule.csv, then CPU */
+    LEVEL_BY_CONCURRENCY  /* the concurrency a load-testing tool gives */
+} level_source;
+
 typedef struct run_settings {
+    level_source level_by;   /* run.ini level_by */
+    bool transactions;       /* run.ini probe = transactions: JMeter's transaction
+                                rows are the probe instead of the samplers */
+    char *labels;            /* comma-separated globs: the labels that form the probe
+                                (run.ini probe_labels, --label); NULL: all, owned */
+    char *level_name;        /* plateau names, "{n} threads"; NULL: "{n} users", owned */
+    bool in_flight;          /* run.ini concurrency = in_flight: computed from the
+                                samples' start and end, not the tool's thread count */
+    bool include_failures;   /* failed samples count in the delay distribution */
+    double plateau_seconds;  /* the plateau rule's hold time; 0: 5 % of the run */
     double *edges;           /* bucket edges, owned */
     size_t edge_count;
     double endurance_ms;

@@ -2,9 +2,11 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "probdist.h"
+#include "xalloc.h"
 
 /* Below this many elements insertion sort beats another radix pass. */
 #define INSERTION_LIMIT 48
@@ -163,4 +165,111 @@ void stats_percentile_ci(const double *sorted, size_t n, unsigned per_10000, dou
         probdist_quantile_ci_ranks((int64_t)n, per_10000 / 10000.0, 0.95, &rlo, &rhi);
     *lo = rlo > 0 ? sorted[rlo - 1] : NAN;
     *hi = rhi > 0 ? sorted[rhi - 1] : NAN;
+}
+
+typedef struct pair {
+    double x, w;
+} pair;
+
+static int pair_order(const void *a, const void *b)
+{
+    const pair *p = a, *q = b;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+void stats_wsort(double *x, double *w, size_t n)
+{
+    if (n < 2)
+        return;
+    pair *p = xreallocarray(NULL, n, sizeof *p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (pair){x[i], w[i]};
+    qsort(p, n, sizeof *p, pair_order);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = p[i].x;
+        w[i] = p[i].w;
+    }
+    free(p);
+}
+
+void stats_cumulate(double *w, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        w[i] = sum += w[i];
+}
+
+double stats_wrank(const double *x, const double *cum, size_t n, double k)
+{
+    size_t lo = 0, hi = n; /* the first i with cum[i] > k */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cum[mid] > k)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return x[lo < n ? lo : n - 1];
+}
+
+double stats_wpercentile(const double *x, const double *cum, size_t n, unsigned per_10000)
+{
+    double total = cum[n - 1];
+    double h = (total - 1) * (double)per_10000 / 10000.0;
+    if (h < 0)
+        h = 0;
+    double lo = floor(h), frac = h - lo;
+    double a = stats_wrank(x, cum, n, lo);
+    if (frac == 0 || lo + 1 >= total)
+        return a;
+    return a + frac * (stats_wrank(x, cum, n, lo + 1) - a);
+}
+
+void stats_wmean_variance(const double *x, const double *w, size_t n, double *mean,
+                          double *variance)
+{
+    double total = 0, sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += w[i];
+        sum += w[i] * x[i];
+    }
+    double m = sum / total;
+    *mean = m;
+    if (total < 2) {
+        *variance = NAN;
+        return;
+    }
+    double squares = 0;
+    for (size_t i = 0; i < n; i++)
+        squares += w[i] * (x[i] - m) * (x[i] - m);
+    *variance = squares / (total - 1);
+}
+
+double stats_wcount_le(const double *x, const double *cum, size_t n, double v)
+{
+    size_t k = stats_count_le(x, n, v);
+    return k ? cum[k - 1] : 0;
+}
+
+void stats_wbuckets(const double *x, const double *cum, size_t n, const double *edges,
+                    size_t edge_count, double *counts)
+{
+    double below = 0;
+    for (size_t k = 0; k < edge_count; k++) {
+        double le = stats_wcount_le(x, cum, n, edges[k]);
+        counts[k] = le - below;
+        below = le;
+    }
+    counts[edge_count] = (n ? cum[n - 1] : 0) - below;
+}
+
+void stats_wpercentile_ci(const double *x, const double *cum, size_t n, unsigned per_10000,
+                          double *lo, double *hi)
+{
+    int64_t rlo = 0, rhi = 0;
+    int64_t total = n ? (int64_t)llround(cum[n - 1]) : 0;
+    if (total > 0)
+        probdist_quantile_ci_ranks(total, per_10000 / 10000.0, 0.95, &rlo, &rhi);
+    *lo = rlo > 0 ? stats_wrank(x, cum, n, (double)(rlo - 1)) : NAN;
+    *hi = rhi > 0 ? stats_wrank(x, cum, n, (double)(rhi - 1)) : NAN;
 }

@@ -41,4 +41,38 @@ void stats_mean_ci(double mean, double sd, size_t n, double *lo, double *hi);
 void stats_percentile_ci(const double *sorted, size_t n, unsigned per_10000, double *lo,
                          double *hi);
 
+/* Weighted samples (histogram buckets, approximations from a tool's
+ * percentiles): value x[i] stands for w[i] observations. The statistics
+ * are those of the expanded data, never expanded: with whole weights they
+ * equal what the functions above give for every observation written out. */
+
+/* Sorts the pairs (x[i], w[i]) by x ascending. */
+void stats_wsort(double *x, double *w, size_t n);
+
+/* Turns weights into running sums in place: cum[i] = w[0] + ... + w[i]. */
+void stats_cumulate(double *w, size_t n);
+
+/* PERCENTILE.INC at per_10000 of sorted x with running sums cum (n > 0,
+ * cum[n-1] > 0): rank (N-1) p over the N = cum[n-1] observations. */
+double stats_wpercentile(const double *x, const double *cum, size_t n, unsigned per_10000);
+
+/* The value of the observation of 0-based rank k (0 <= k < N). */
+double stats_wrank(const double *x, const double *cum, size_t n, double k);
+
+/* Weighted mean and sample variance (frequency weights, N - 1). x need
+ * not be sorted; w are the weights (not running sums). */
+void stats_wmean_variance(const double *x, const double *w, size_t n, double *mean,
+                          double *variance);
+
+/* Observations <= v. */
+double stats_wcount_le(const double *x, const double *cum, size_t n, double v);
+
+/* As stats_buckets(), counting observations. */
+void stats_wbuckets(const double *x, const double *cum, size_t n, const double *edges,
+                    size_t edge_count, double *counts);
+
+/* As stats_percentile_ci() over the N observations. */
+void stats_wpercentile_ci(const double *x, const double *cum, size_t n, unsigned per_10000,
+                          double *lo, double *hi);
+
 #endif

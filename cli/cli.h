@@ -73,14 +73,16 @@ int cli_finish(int status);
 /* The steps the commands share: each prints its diagnostics and returns
  * the status. */
 
-/* The options that say how to read counter files, shared by ingest and
- * report: --tz, --encoding, --date, --date-order. */
+/* The options that say how to read counter files and load-test results,
+ * shared by ingest and report: --tz, --encoding, --date, --date-order,
+ * --unit, --fio-log, --k6-metric. */
 typedef struct cli_ingest_args {
-    const char *tz, *encoding, *date, *date_order;
+    const char *tz, *encoding, *date, *date_order, *unit, *fio_log, *k6_metric;
 } cli_ingest_args;
 #define CLI_INGEST_OPTIONS(a)                                                                      \
     {"tz", 0, &(a).tz, NULL}, {"encoding", 0, &(a).encoding, NULL}, {"date", 0, &(a).date, NULL}, \
-        {"date-order", 0, &(a).date_order, NULL}
+        {"date-order", 0, &(a).date_order, NULL}, {"unit", 0, &(a).unit, NULL},                   \
+        {"fio-log", 0, &(a).fio_log, NULL}, {"k6-metric", 0, &(a).k6_metric, NULL}
 /* Checks those options into *opts; returns STATUS_USAGE after printing
  * what is wrong. */
 int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ingest_options *opts);
@@ -89,12 +91,16 @@ int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ing
  * the totals. */
 int cli_ingest_paths(sqlite3 *db, const char *db_path, const char *const *paths, size_t count,
                      const ingest_options *opts, bool quiet);
-/* --buckets and --endurance, shared by analyze and report; the analysis
- * options they make hold the edges (release with cli_analysis_clear()). */
+/* --buckets, --endurance, --label and --include-failures, shared by
+ * analyze and report; the analysis options they make hold the edges
+ * (release with cli_analysis_clear()). */
 typedef struct cli_analysis_args {
-    const char *buckets, *endurance;
+    const char *buckets, *endurance, *label;
+    bool include_failures;
 } cli_analysis_args;
-#define CLI_ANALYSIS_OPTIONS(a) {"buckets", 0, &(a).buckets, NULL}, {"endurance", 0, &(a).endurance, NULL}
+#define CLI_ANALYSIS_OPTIONS(a)                                                                    \
+    {"buckets", 0, &(a).buckets, NULL}, {"endurance", 0, &(a).endurance, NULL},                   \
+        {"label", 0, &(a).label, NULL}, {"include-failures", 0, NULL, &(a).include_failures}
 int cli_analysis_options(const cli_command *self, const cli_analysis_args *args,
                          analyze_options *opts);
 void cli_analysis_clear(analyze_options *opts);
@@ -139,5 +145,6 @@ int cmd_compare(const cli_command *self, int argc, char **argv);
 int cmd_counters(const cli_command *self, int argc, char **argv);
 int cmd_export(const cli_command *self, int argc, char **argv);
 int cmd_simulate(const cli_command *self, int argc, char **argv);
+int cmd_labels(const cli_command *self, int argc, char **argv);
 
 #endif

@@ -33,6 +33,8 @@ int cli_analysis_options(const cli_command *self, const cli_analysis_args *args,
         return cli_usage_error(self, "bad --endurance '%s': give a delay in ms from 1 to 3600000",
                                args->endurance);
     }
+    opts->labels = args->label;
+    opts->include_failures = args->include_failures;
     return STATUS_OK;
 }
 

@@ -59,6 +59,15 @@ int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ing
     if (args->date_order && !run_options_parse_date_order(args->date_order, &c->date_order))
         return cli_usage_error(self, "bad --date-order '%s': use mdy, dmy, ymd or auto",
                                args->date_order);
+    if (args->unit && strcmp(args->unit, "ns") != 0 && strcmp(args->unit, "us") != 0 &&
+        strcmp(args->unit, "ms") != 0)
+        return cli_usage_error(self, "bad --unit '%s': use ns, us or ms", args->unit);
+    if (args->fio_log && strcmp(args->fio_log, "lat") != 0 && strcmp(args->fio_log, "clat") != 0 &&
+        strcmp(args->fio_log, "slat") != 0)
+        return cli_usage_error(self, "bad --fio-log '%s': use lat, clat or slat", args->fio_log);
+    opts->load.unit = args->unit;
+    opts->load.fio_log = args->fio_log;
+    opts->load.k6_metric = args->k6_metric;
     return STATUS_OK;
 }
 

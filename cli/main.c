@@ -20,10 +20,17 @@ static int cmd_help(const cli_command *self, int argc, char **argv);
     "                     run.ini: date\n"                                                         \
     "  --date-order ORDER mdy, dmy or ymd: how dates re-saved by Excel are written when\n"        \
     "                     the file cannot tell; run.ini: date_order\n"                             \
+    "  --unit ns|us|ms    the unit of HdrHistogram values and of 4-column fio logs\n"            \
+    "                     (default: what the file or fio's output says, else ns, with\n"         \
+    "                     a warning); run.ini: unit\n"                                            \
+    "  --fio-log LOG      lat (default), clat or slat: which of a job's fio latency\n"           \
+    "                     logs is the delay; run.ini: fio_log\n"                                  \
+    "  --k6-metric NAME   the k6 Trend that is the delay (default http_req_duration);\n"         \
+    "                     run.ini: k6_metric\n"                                                   \
     "The command line wins over run.ini.\n"
 
 static const cli_command commands[] = {
-    {"ingest", cmd_ingest, "p3 ingest [--db FILE] [--tz +HH:MM] [--encoding NAME] [--date YYYY-MM-DD] [--date-order mdy|dmy|ymd] PATH...",
+    {"ingest", cmd_ingest, "p3 ingest [--db FILE] [--tz +HH:MM] [--encoding NAME] [--date YYYY-MM-DD] [--date-order mdy|dmy|ymd] [--unit ns|us|ms] [--fio-log lat|clat|slat] [--k6-metric NAME] PATH...",
      "Read lab folders, run folders or single files into the store.",
      "PATH is a lab folder (one sub-folder per run), a run folder (probe logs and\n"
      "an optional run.ini, sub-folders included) or a single file. Each file goes\n"
@@ -31,15 +38,18 @@ static const cli_command commands[] = {
      "A broken file is reported as path:line:col and left out; the good files\n"
      "beside it still go in, and p3 exits with 1.\n"
      "\n"
-     "Files p3 reads: probe logs (format 1), perfmon CSV (PDH-CSV 4.0, from relog,\n"
-     "typeperf or perfmon), esxtop batch output, sadf -d, pidstat -h and virt-top\n"
-     "--csv. A counter file is recorded as measured on the host or in a guest by the\n"
+     "Files p3 reads, recognised by content: probe logs (format 1); load-test\n"
+     "results: JMeter JTL (CSV or XML), k6 CSV, Gatling simulation.log (text or\n"
+     "binary), HdrHistogram .hlog, fio latency logs, Locust stats history (.gz where\n"
+     "the tool writes it); perfmon CSV (PDH-CSV 4.0, from relog, typeperf or\n"
+     "perfmon), esxtop batch output, sadf -d, pidstat -h and virt-top --csv; fio\n"
+     "bw and iops logs as counters. A counter file is recorded as measured on the host or in a guest by the\n"
      "machine its counter paths name (run.ini's host and guest), else by a host/ or\n"
      "guest/ folder; esxtop and virt-top are host-side.\n"
      "\n"
      "options:\n"
      INGEST_OPTIONS_HELP},
-    {"analyze", cmd_analyze, "p3 analyze [--db FILE] [--buckets MS,MS,...] [--endurance MS]",
+    {"analyze", cmd_analyze, "p3 analyze [--db FILE] [--buckets MS,MS,...] [--endurance MS] [--label GLOB,...] [--include-failures]",
      "Compute each run's per-level delay distribution and statistics.",
      "For every run and load level: the share of samples in each delay bucket\n"
      "(upper-inclusive edges 50, 250, ..., 1850 ms and an overflow bucket), n,\n"
@@ -49,14 +59,35 @@ static const cli_command commands[] = {
      "over the endurance line and at or under 50 ms, the onset of degradation, and\n"
      "CPU accounting: host-measured against guest-reported CPU, the virtualization\n"
      "overhead and useful work. Samples whose probe log gives no level are placed\n"
-     "by schedule.csv, else by the guest's measured CPU. A run whose files and\n"
-     "settings are unchanged since its last analysis is left as it is.\n"
+     "by a run.ini [levels] binding of their file, schedule.csv, else by the\n"
+     "guest's measured CPU. Load-test results are levelled by concurrency (users,\n"
+     "threads, VUs): the plateaus the load held, or run.ini ranges; samples taken\n"
+     "between plateaus are ramp samples. Failed samples are counted per level as\n"
+     "errors and kept out of the delays; sub-results and transaction totals are\n"
+     "left out. Where every sample went is stored (table placement). A run whose\n"
+     "files and settings are unchanged since its last analysis is left as it is.\n"
      "\n"
      "options:\n"
      "  --db FILE              the store (default ./p3.db)\n"
      "  --buckets MS,MS,...    bucket edges for every run (default: run.ini, else\n"
      "                         50,250,450,...,1850)\n"
-     "  --endurance MS         the endurance line (default: run.ini, else 1000)\n"},
+     "  --endurance MS         the endurance line (default: run.ini, else 1000)\n"
+     "  --label GLOB,...       only samples whose label matches form the probe\n"
+     "                         (default: run.ini probe_labels, else every label)\n"
+     "  --include-failures     count failed samples in the delay distributions\n"
+     "                         (run.ini: include_failures = yes)\n"},
+    {"labels", cmd_labels, "p3 labels [--db FILE] [--run NAME] [--format table|csv]",
+     "List the labels of analysed load-test runs, per level.",
+     "One row per run, level and label (JMeter label, k6 name, Gatling request,\n"
+     "HdrHistogram tag): whether it is in the probe, n, errors, the error share,\n"
+     "mean, p50 and p95 in ms, so that run.ini probe_labels (or --label) can name\n"
+     "the transactions that stand for what users wait for. The CSV header is\n"
+     "run,level,label,in_probe,n,errors,error_pct,mean_ms,p50_ms,p95_ms.\n"
+     "\n"
+     "options:\n"
+     "  --db FILE        the store (default ./p3.db)\n"
+     "  --run NAME       only this run\n"
+     "  --format FORMAT  table (default) or csv\n"},
     {"stats", cmd_stats, "p3 stats [--db FILE] [--run NAME] [--format table|csv|json]",
      "Print the statistics of analysed runs.",
      "One row per run and level, runs by name, levels in their order. The CSV\n"
@@ -122,8 +153,10 @@ static const cli_command commands[] = {
      "  --format, --charts, --palette, --overflow, --size, --dpi, --log-delay\n"
      "                     as for p3 render; --format chooses the charts' files\n"
      "                     (default png,xlsx), report.pdf is always written\n"
-     "  --tz, --encoding, --date, --date-order   as for p3 ingest\n"
-     "  --buckets, --endurance                   as for p3 analyze\n"},
+     "  --tz, --encoding, --date, --date-order, --unit, --fio-log, --k6-metric\n"
+     "                     as for p3 ingest\n"
+     "  --buckets, --endurance, --label, --include-failures\n"
+     "                     as for p3 analyze\n"},
     {"compare", cmd_compare, "p3 compare [-o DIR] [--format table|csv|json] [--buckets MS,MS,...] "
                              "[--endurance MS] [--palette paper|colorblind] BASELINE OTHER...",
      "Compare runs level by level: what changed, and whether it is real.",

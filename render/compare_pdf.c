@@ -122,7 +122,7 @@ static void p3_pair(pdfdoc *d, const compare_results *c, const compare_pdf_optio
         p3chart_data data = {title,          (const char *const *)r->bucket_labels,
                              r->bucket_upper, r->bucket_count,
                              levels,          r->level_count,
-                             r->endurance_ms};
+                             r->endurance_ms, NULL};
         cairo_save(d->cr);
         cairo_translate(d->cr, PDFDOC_MARGIN_X + s * (P3_W + GAP), d->y);
         diag_list *ignored = diag_list_new();

@@ -614,7 +614,11 @@ static void prepare_texts(cairo_t *cr, chart *c, const p3chart_data *data, bool 
     text_set(cr, &c->endurance_label,
              fmod(e, 1000) == 0 ? xasprintf("%g s", e / 1000) : xasprintf("%g ms", e), tick,
              CANVAS_BOLD, COLOUR_ENDURANCE);
-    char *note = fold ? fold_note(c, data) : xstrdup("");
+    char *fold_text = fold ? fold_note(c, data) : xstrdup("");
+    char *note = data->note && *data->note
+                     ? xasprintf("%s%s%s", fold_text, *fold_text ? ". " : "", data->note)
+                     : xstrdup(fold_text);
+    free(fold_text);
     text_fit(cr, &c->note, note, c->width - 2 * MARGIN_PX * u, fmax(NOTE_PX * fu, MIN_FONT_PX),
              CANVAS_ITALIC, COLOUR_MUTED);
     free(note);

@@ -27,6 +27,8 @@ typedef struct p3chart_data {
     const p3chart_level *levels;      /* lightest first */
     size_t level_count;
     double endurance_ms;              /* where the endurance line goes on the floor (1000) */
+    const char *note;                 /* more to say under the chart (errors, approximate
+                                         levels), or NULL */
 } p3chart_data;
 
 typedef enum p3chart_overflow {

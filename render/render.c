@@ -53,14 +53,16 @@ static int write_p3(const results_run *run, const render_options *o, const chart
     for (size_t j = 0; j < run->level_count; j++)
         levels[j] = (p3chart_level){run->levels[j].name, run->levels[j].bucket_pct,
                                     run->levels[j].n};
+    char *note = results_p3_note(run);
     p3chart_data data = {run->title, (const char *const *)run->bucket_labels, run->bucket_upper,
-                         run->bucket_count, levels, run->level_count, run->endurance_ms};
+                         run->bucket_count, levels, run->level_count, run->endurance_ms, note};
     p3chart_options chart = o->chart;
     chart.format = format->p3;
     char *path = xasprintf("%s/p3.%s", folder, format->extension);
     int status = p3chart_write(&data, &chart, path, diags);
     free(path);
     free(levels);
+    free(note);
     return status;
 }
 

@@ -462,8 +462,9 @@ static void draw_p3(doc *d, const results_run *r)
     p3chart_level *levels = xcalloc(r->level_count + 1, sizeof *levels);
     for (size_t j = 0; j < r->level_count; j++)
         levels[j] = (p3chart_level){r->levels[j].name, r->levels[j].bucket_pct, r->levels[j].n};
+    char *note = results_p3_note(r);
     p3chart_data data = {"", (const char *const *)r->bucket_labels, r->bucket_upper,
-                         r->bucket_count, levels, r->level_count, r->endurance_ms};
+                         r->bucket_count, levels, r->level_count, r->endurance_ms, note};
     double unit = fmin(PDFDOC_CONTENT_W / 1600.0, P3_HEIGHT / 1000.0);
     p3chart_options opts = {.overflow = d->o->overflow,
                             .palette = d->o->palette,
@@ -481,6 +482,7 @@ static void draw_p3(doc *d, const results_run *r)
     cairo_restore(cr);
     d->pd->y += P3_HEIGHT + 8;
     free(levels);
+    free(note);
 }
 
 /* "23.2-25.5"; a one-sided bound, "at least 48.0" written with the sign,
@@ -496,56 +498,86 @@ static char *interval_text(double lo, double hi)
     return xstrdup(PDFDOC_DASH);
 }
 
-enum { STAT_COLS = 14 };
+enum { STAT_COLS = 15 };
 static const char *const stat_head[STAT_COLS] = {"Level", "n",   "mean", "sd",   "p50",
                                                  "p90",   "p95", "p95 95 % CI", "p99", "max",
-                                                 "> 1 s", "host", "guest", "useful"};
+                                                 "> 1 s", "errors", "host", "guest", "useful"};
+
+static bool run_has_errors(const results_run *r)
+{
+    for (size_t j = 0; j < r->level_count; j++)
+        if (r->levels[j].errors > 0)
+            return true;
+    return false;
+}
 
 static void stats_table(doc *d, const results_run *r)
 {
+    /* The errors column for runs with failures, the CPU columns for runs
+     * with CPU figures: load-test runs seldom have both. */
+    bool errors = run_has_errors(r);
+    bool cpu = results_has_host_cpu(r) || results_has_guest_cpu(r) || results_has_useful_cpu(r);
+    int cols[STAT_COLS], count = 0;
+    for (int c = 0; c < STAT_COLS; c++)
+        if ((c != 11 || errors) && (c < 12 || cpu))
+            cols[count++] = c;
     const char *head[STAT_COLS];
-    memcpy(head, stat_head, sizeof head);
     char *ew = endurance_words(r->endurance_ms);
     char *over = xasprintf("> %s", ew);
-    head[10] = over;
     bool right[STAT_COLS];
-    for (int c = 0; c < STAT_COLS; c++)
-        right[c] = c != 0;
-    pdfdoc_table t = {STAT_COLS, r->level_count, head, right,
-                      pdfdoc_table_cells(r->level_count, STAT_COLS), "Statistics"};
+    for (int k = 0; k < count; k++) {
+        head[k] = cols[k] == 10 ? over : stat_head[cols[k]];
+        right[k] = cols[k] != 0;
+    }
+    pdfdoc_table t = {(size_t)count, r->level_count, head, right,
+                      pdfdoc_table_cells(r->level_count, (size_t)count), "Statistics"};
     for (size_t j = 0; j < r->level_count; j++) {
         const results_level *l = &r->levels[j];
         bool none = l->n <= 0;
         const double ms[] = {l->mean, l->sd, l->p50, l->p90, l->p95};
-        pdfdoc_table_set(&t, j, 0, xstrdup(l->name), 0, true);
-        pdfdoc_table_set(&t, j, 1, fmt_count(l->n), 0, false);
-        for (size_t k = 0; k < 5; k++) {
-            double v = none ? NAN : ms[k];
-            bool alert = k >= 2 && isfinite(v) && v > r->endurance_ms;
-            pdfdoc_table_set(&t, j, 2 + k, fmt_ms(v), alert ? PDFDOC_COLOUR_ALERT : 0,
-                             alert && k == 4);
+        for (int k = 0; k < count; k++) {
+            int c = cols[k];
+            if (c == 0) {
+                pdfdoc_table_set(&t, j, k, xstrdup(l->name), 0, true);
+            } else if (c == 1) {
+                pdfdoc_table_set(&t, j, k, fmt_count(l->n), 0, false);
+            } else if (c <= 6) {
+                double v = none ? NAN : ms[c - 2];
+                bool alert = c >= 4 && isfinite(v) && v > r->endurance_ms;
+                pdfdoc_table_set(&t, j, k, fmt_ms(v), alert ? PDFDOC_COLOUR_ALERT : 0,
+                                 alert && c == 6);
+            } else if (c == 7) {
+                pdfdoc_table_set(&t, j, k,
+                                 none ? xstrdup(PDFDOC_DASH) : interval_text(l->p95_lo, l->p95_hi),
+                                 PDFDOC_COLOUR_MUTED, false);
+            } else if (c <= 9) {
+                double v = none ? NAN : c == 8 ? l->p99 : l->max;
+                bool alert = isfinite(v) && v > r->endurance_ms;
+                pdfdoc_table_set(&t, j, k, fmt_ms(v), alert ? PDFDOC_COLOUR_ALERT : 0, false);
+            } else if (c == 10) {
+                pdfdoc_table_set(&t, j, k, fmt_ms(none ? NAN : l->pct_over), 0, false);
+            } else if (c == 11) {
+                pdfdoc_table_set(&t, j, k, fmt_ms(l->errors > 0 ? l->error_pct : 0),
+                                 l->errors > 0 ? PDFDOC_COLOUR_ALERT : 0, false);
+            } else if (c == 12) {
+                pdfdoc_table_set(&t, j, k, fmt_ms(l->host_cpu), 0, false);
+            } else if (c == 13) {
+                pdfdoc_table_set(&t, j, k, fmt_ms(l->guest_cpu),
+                                 l->guest_untrusted ? PDFDOC_COLOUR_ALERT : 0, l->guest_untrusted);
+            } else {
+                pdfdoc_table_set(&t, j, k, fmt_ms(l->useful_cpu), 0, false);
+            }
         }
-        pdfdoc_table_set(&t, j, 7,
-                         none ? xstrdup(PDFDOC_DASH) : interval_text(l->p95_lo, l->p95_hi),
-                         PDFDOC_COLOUR_MUTED, false);
-        const double tail[] = {l->p99, l->max};
-        for (size_t k = 0; k < 2; k++) {
-            double v = none ? NAN : tail[k];
-            bool alert = isfinite(v) && v > r->endurance_ms;
-            pdfdoc_table_set(&t, j, 8 + k, fmt_ms(v), alert ? PDFDOC_COLOUR_ALERT : 0, false);
-        }
-        pdfdoc_table_set(&t, j, 10, fmt_ms(none ? NAN : l->pct_over), 0, false);
-        pdfdoc_table_set(&t, j, 11, fmt_ms(l->host_cpu), 0, false);
-        pdfdoc_table_set(&t, j, 12, fmt_ms(l->guest_cpu),
-                         l->guest_untrusted ? PDFDOC_COLOUR_ALERT : 0, l->guest_untrusted);
-        pdfdoc_table_set(&t, j, 13, fmt_ms(l->useful_cpu), 0, false);
     }
     pdfdoc_font caption = pdfdoc_small_font;
     caption.style = CANVAS_ITALIC;
-    char *line = xasprintf("Times in ms. > %s: the %% of samples over the endurance line. Host, "
-                           "guest and useful CPU: %% of the guest's vCPUs. A dash: unknown or "
-                           "undefined.",
-                           ew);
+    char *line = xasprintf("Times in ms. > %s: the %% of samples over the endurance line.%s%s A "
+                           "dash: unknown or undefined.",
+                           ew,
+                           errors ? " Errors: the % of the level's samples that failed; they "
+                                    "are not in its delays."
+                                  : "",
+                           cpu ? " Host, guest and useful CPU: % of the guest's vCPUs." : "");
     pdfdoc_paragraph(d->pd, &caption, line, 3);
     free(line);
     pdfdoc_draw_table(d->pd, &t);

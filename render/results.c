@@ -124,7 +124,7 @@ static const char levels_sql[] =
     "s.p50_ms, s.p90_ms, s.p95_ms, s.p99_ms, s.p999_ms, s.mean_ci_lo, s.mean_ci_hi, "
     "s.p50_ci_lo, s.p50_ci_hi, s.p95_ci_lo, s.p95_ci_hi, s.p99_ci_lo, s.p99_ci_hi, "
     "s.pct_over_endurance, s.pct_le_50, s.level_source, c.host_cpu_pct, c.guest_cpu_pct, "
-    "c.useful_cpu_pct, c.discrepancy_pct, c.ready_pct, c.guest_untrusted "
+    "c.useful_cpu_pct, c.discrepancy_pct, c.ready_pct, c.guest_untrusted, %s "
     "FROM run_level l LEFT JOIN level_stats s ON s.run_id = l.run_id AND s.level = l.level "
     "LEFT JOIN level_cpu c ON c.run_id = l.run_id AND c.level = l.level "
     "WHERE l.run_id = ? ORDER BY l.level";
@@ -148,6 +148,9 @@ static void read_level_row(sqlite3_stmt *stmt, const results_run *r, results_lev
     l->discrepancy = column_or_nan(stmt, 26);
     l->ready = column_or_nan(stmt, 27);
     l->guest_untrusted = sqlite3_column_int(stmt, 28) != 0;
+    l->errors = sqlite3_column_int64(stmt, 29);
+    l->error_pct = column_or_nan(stmt, 30);
+    l->approximate = sqlite3_column_int(stmt, 31) != 0;
     l->bucket_count = xcalloc(r->bucket_count + 1, sizeof *l->bucket_count);
     l->bucket_pct = xcalloc(r->bucket_count + 1, sizeof *l->bucket_pct);
 }
@@ -157,7 +160,13 @@ static void read_level_row(sqlite3_stmt *stmt, const results_run *r, results_lev
 static int read_levels(sqlite3 *db, results_run *r, diag_list *diags)
 {
     sqlite3_stmt *stmt;
-    if (store_prepare(db, levels_sql, &stmt, diags))
+    /* Stores before schema 6 have no error columns. */
+    char *sql = xasprintf(levels_sql, store_version(db) >= 6
+                                          ? "coalesce(s.errors, 0), s.error_pct, s.approximate"
+                                          : "0, NULL, 0");
+    int prepared = store_prepare(db, sql, &stmt, diags);
+    free(sql);
+    if (prepared)
         return STATUS_FAILURE;
     sqlite3_bind_int64(stmt, 1, r->run_id);
     int rc;
@@ -331,4 +340,37 @@ bool results_has_useful_cpu(const results_run *run)
         if (isfinite(run->levels[j].useful_cpu))
             return true;
     return false;
+}
+
+char *results_p3_note(const results_run *run)
+{
+    char *errors = NULL, *approx = NULL;
+    for (size_t j = 0; j < run->level_count; j++) {
+        const results_level *l = &run->levels[j];
+        if (l->errors > 0) {
+            char *item = isfinite(l->error_pct)
+                             ? xasprintf("%s %.1f %%", l->name, l->error_pct)
+                             : xasprintf("%s %lld", l->name, l->errors);
+            char *joined = xasprintf("%s%s%s", errors ? errors : "", errors ? ", " : "", item);
+            free(item);
+            free(errors);
+            errors = joined;
+        }
+        if (l->approximate) {
+            char *joined = xasprintf("%s%s%s", approx ? approx : "", approx ? ", " : "", l->name);
+            free(approx);
+            approx = joined;
+        }
+    }
+    char *note = NULL;
+    if (errors && approx)
+        note = xasprintf("Errors (not in the columns): %s. Approximate, not single samples: %s",
+                         errors, approx);
+    else if (errors)
+        note = xasprintf("Errors (not in the columns): %s", errors);
+    else if (approx)
+        note = xasprintf("Approximate, not single samples: %s", approx);
+    free(errors);
+    free(approx);
+    return note;
 }

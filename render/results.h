@@ -23,12 +23,16 @@ typedef struct results_level {
     double p50_lo, p50_hi, p95_lo, p95_hi, p99_lo, p99_hi; /* 95 % order-statistic CIs */
     double pct_over;                  /* % of samples over the endurance line */
     double pct_le_50;                 /* % at or under 50 ms */
-    char *source;                     /* what placed most samples: "probe", "schedule", "cpu" */
+    char *source;                     /* what placed most samples: "probe", "schedule", "cpu",
+                                         "concurrency", "file" */
     double host_cpu, guest_cpu;       /* % of the guest's vCPUs */
     double useful_cpu;                /* host CPU minus the overhead */
     double discrepancy;               /* guest minus host */
     double ready;                     /* ready time, % */
     bool guest_untrusted;             /* guest counters over-report here */
+    long long errors;                 /* failed samples the level took (load-test results) */
+    double error_pct;                 /* their share, %; NAN when not known */
+    bool approximate;                 /* the distribution is not of single samples */
     long long *bucket_count;          /* run's bucket_count entries */
     double *bucket_pct;               /* shares in %, summing to 100 (all 0 when n is 0) */
     size_t quantile_count;            /* points of the quantile curve; 0 without samples */
@@ -101,5 +105,11 @@ void results_free(results_run *runs, size_t count);
 bool results_has_host_cpu(const results_run *run);
 bool results_has_guest_cpu(const results_run *run);
 bool results_has_useful_cpu(const results_run *run);
+
+/* The note a P3 of the run carries besides the overflow's: the error share
+ * of each level that has failures (they are not in its columns), and the
+ * levels whose distribution is approximate. NULL when there is nothing to
+ * say; caller frees. */
+char *results_p3_note(const results_run *run);
 
 #endif

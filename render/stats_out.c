@@ -36,7 +36,8 @@ static const column tail_columns[] = {
     {"p50_ci_hi", MS},       {"p95_ci_lo", MS},       {"p95_ci_hi", MS},
     {"p99_ci_lo", MS},       {"p99_ci_hi", MS},       {"level_source", TEXT},
     {"host_cpu_pct", PCT},   {"guest_cpu_pct", PCT},  {"overhead_pct", PCT},
-    {"overhead_assumed", FLAG}, {"useful_cpu_pct", PCT}, {"ready_pct", PCT}};
+    {"overhead_assumed", FLAG}, {"useful_cpu_pct", PCT}, {"ready_pct", PCT},
+    {"errors", FLAG},        {"error_pct", PCT},      {"approximate", FLAG}};
 #define TAIL (sizeof tail_columns / sizeof *tail_columns)
 #define TAIL_SOURCE 11 /* index of level_source in tail_columns */
 
@@ -44,7 +45,8 @@ static const column tail_columns[] = {
 static const column extra_columns[] = {{"variance_ms2", RATIO}, {"discrepancy_pct", PCT},
                                        {"guest_untrusted", FLAG}, {"n_probe", FLAG},
                                        {"n_schedule", FLAG},    {"n_cpu", FLAG},
-                                       {"seconds", RATIO}};
+                                       {"seconds", RATIO},      {"n_concurrency", FLAG},
+                                       {"n_file", FLAG}};
 #define EXTRA (sizeof extra_columns / sizeof *extra_columns)
 
 /* Everything below comes from this one query, in this column order. */
@@ -55,8 +57,9 @@ static const char rows_sql[] =
     "s.cv, s.p999_ms, s.pct_le_50, s.mean_ci_lo, s.mean_ci_hi, s.p50_ci_lo, s.p50_ci_hi, "
     "s.p95_ci_lo, s.p95_ci_hi, s.p99_ci_lo, s.p99_ci_hi, s.level_source, c.host_cpu_pct, "
     "c.guest_cpu_pct, a.overhead_pct, a.overhead_assumed, c.useful_cpu_pct, c.ready_pct, "
+    "%s, "
     "s.variance_ms2, c.discrepancy_pct, c.guest_untrusted, s.n_probe, s.n_schedule, s.n_cpu, "
-    "c.seconds "
+    "c.seconds, %s "
     "FROM run r JOIN analysis a USING (run_id) JOIN run_level l ON l.run_id = r.run_id "
     "LEFT JOIN level_stats s ON s.run_id = l.run_id AND s.level = l.level "
     "LEFT JOIN level_cpu c ON c.run_id = l.run_id AND c.level = l.level "
@@ -176,7 +179,13 @@ static int read_rows(sqlite3 *db, const char *run_name, row **rows, size_t *coun
     *rows = NULL;
     *count = 0;
     sqlite3_stmt *stmt;
-    if (store_prepare(db, rows_sql, &stmt, diags))
+    /* Stores before schema 6 have no error columns: they read as NULL. */
+    bool v6 = store_version(db) >= 6;
+    char *sql = xasprintf(rows_sql, v6 ? "s.errors, s.error_pct, s.approximate" : "NULL, NULL, NULL",
+                          v6 ? "s.n_concurrency, s.n_file" : "NULL, NULL");
+    int prepared = store_prepare(db, sql, &stmt, diags);
+    free(sql);
+    if (prepared)
         return STATUS_FAILURE;
     sqlite3_bind_text(stmt, 1, run_name, -1, SQLITE_STATIC);
     int status = STATUS_OK;
@@ -496,10 +505,10 @@ static int text_width(const char *s)
 }
 
 /* The aligned table: the figures people read first. */
-enum { TABLE_COLS = 14 };
+enum { TABLE_COLS = 15 };
 static const char *const table_heads[TABLE_COLS] = {
-    "run", "level", "n", "by", "mean", "sd", "p50", "p95", "p99", "max", ">1s %", "host %",
-    "guest %", "useful %"};
+    "run", "level", "n", "by", "mean", "sd", "p50", "p95", "p99", "max", ">1s %", "err %",
+    "host %", "guest %", "useful %"};
 
 static char *table_cell(const row *r, int c)
 {
@@ -520,8 +529,9 @@ static char *table_cell(const row *r, int c)
     case 8: v = r->head[6]; break;
     case 9: v = r->head[7]; break;
     case 10: v = r->pct_over; break;
-    case 11: v = r->tail[12]; break;
-    case 12: v = r->tail[13]; break;
+    case 11: v = r->tail[19]; break;
+    case 12: v = r->tail[12]; break;
+    case 13: v = r->tail[13]; break;
     default: v = r->tail[16]; break;
     }
     return isfinite(v) ? xasprintf("%.1f", v) : xstrdup("-");

@@ -30,7 +30,7 @@
  * level's samples are one block of rows and plain ranges cover them; the
  * level number (1 = lightest) lets COUNTIFS confirm each row's level
  * without matching text, whose criteria Excel would read as patterns. */
-enum { S_RUN, S_LEVEL, S_LEVEL_NO, S_TIME, S_DELAY, S_FILE, S_COLUMNS };
+enum { S_RUN, S_LEVEL, S_LEVEL_NO, S_TIME, S_DELAY, S_FILE, S_LABEL, S_STATE, S_COLUMNS };
 
 /* Statistics of a level as the store holds them, NaN where NULL. */
 enum {
@@ -60,7 +60,12 @@ typedef struct block {
 typedef struct level_data {
     char *name;        /* as the run names it */
     long long n;       /* samples analysis placed in the level */
-    long long n_probe; /* of which the probe log gave the level: the ones Samples shows */
+    long long n_probe; /* of which the probe log gave the level: the ones Samples shows
+                          in stores before schema 6, which keep no placement */
+    long long errors;  /* failed samples (load-test results) */
+    double error_pct;  /* their share in %, NaN when unknown */
+    bool approximate;  /* the distribution is not of single samples */
+    bool weighted;     /* its samples are histogram buckets: rows are not samples */
     double st[ST_COUNT];   /* ST_*: its statistics, NaN where NULL */
     char *source;          /* level_source, or NULL */
     double cpu[CPU_COUNT]; /* CPU_*: its CPU accounting, NaN where NULL */
@@ -87,7 +92,8 @@ typedef struct run_data {
     double *bucket_upper; /* NaN for the overflow */
     size_t level_count;
     level_data *levels;
-    block unleveled;      /* samples the probe logs gave no level (or one outside the run's) */
+    block unleveled;      /* samples in no level's distribution: unplaced, failed, left out */
+    bool v6;              /* the store keeps placements, labels and errors (schema 6 on) */
     int64_t *file_ids;    /* its probe files, ascending, for the Samples' file column */
     char **file_paths;
     size_t file_count;
@@ -442,7 +448,7 @@ static const char levels_sql[] =
     "s.max_ms, s.pct_over_endurance, s.pct_le_50, s.cv, s.mean_ci_lo, s.mean_ci_hi, "
     "s.p50_ci_lo, s.p50_ci_hi, s.p95_ci_lo, s.p95_ci_hi, s.p99_ci_lo, s.p99_ci_hi, "
     "c.seconds, c.host_cpu_pct, c.guest_cpu_pct, c.discrepancy_pct, c.guest_untrusted, "
-    "c.useful_cpu_pct, c.ready_pct "
+    "c.useful_cpu_pct, c.ready_pct, %s "
     "FROM run_level l LEFT JOIN level_stats s ON s.run_id = l.run_id AND s.level = l.level "
     "LEFT JOIN level_cpu c ON c.run_id = l.run_id AND c.level = l.level "
     "WHERE l.run_id = ? ORDER BY l.level";
@@ -451,7 +457,12 @@ static const char levels_sql[] =
 static int read_levels(sqlite3 *db, run_data *r, diag_list *diags)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, levels_sql, &st, diags))
+    char *sql = xasprintf(levels_sql, r->v6 ? "coalesce(s.errors, 0), s.error_pct, "
+                                              "coalesce(s.approximate, 0)"
+                                            : "0, NULL, 0");
+    int prepared = store_prepare(db, sql, &st, diags);
+    free(sql);
+    if (prepared)
         return STATUS_FAILURE;
     sqlite3_bind_int64(st, 1, r->run_id);
     int rc;
@@ -467,6 +478,11 @@ static int read_levels(sqlite3 *db, run_data *r, diag_list *diags)
             l->st[k] = column_or_nan(st, 5 + k);
         for (int k = 0; k < CPU_COUNT; k++)
             l->cpu[k] = column_or_nan(st, 5 + ST_COUNT + k);
+        l->errors = sqlite3_column_int64(st, 5 + ST_COUNT + CPU_COUNT);
+        l->error_pct = column_or_nan(st, 6 + ST_COUNT + CPU_COUNT);
+        l->approximate = sqlite3_column_int(st, 7 + ST_COUNT + CPU_COUNT) != 0;
+        if (r->v6)
+            l->n_probe = l->n; /* the Samples sheets show where analysis placed each sample */
     }
     sqlite3_finalize(st);
     return rows_done(db, rc, diags);
@@ -549,17 +565,37 @@ static const char files_sql[] = "SELECT file_id, path, first_sample, last_sample
                                 "WHERE run_id = ? AND kind = 'probe' AND samples > 0 "
                                 "ORDER BY file_id";
 
+/* Where analysis placed each sample of a run (schema 6 on): the level of
+ * the counted ones, or the run's level count for every other sample.
+ * ?1 run_id, ?2 level count, ?3 and ?4 a sample_id range. */
+#define PLACED_LEVEL                                                                               \
+    "(SELECT CASE WHEN p.state = 'counted' AND p.level >= 0 AND p.level < ?2 THEN p.level "       \
+    "ELSE ?2 END FROM placement p WHERE p.run_id = ?1 AND p.first_sample = (SELECT "              \
+    "max(q.first_sample) FROM placement q WHERE q.run_id = ?1 AND q.first_sample <= "             \
+    "s.sample_id) AND p.last_sample >= s.sample_id)"
+#define PLACED_STATE                                                                               \
+    "(SELECT p.state FROM placement p WHERE p.run_id = ?1 AND p.first_sample = (SELECT "          \
+    "max(q.first_sample) FROM placement q WHERE q.run_id = ?1 AND q.first_sample <= "             \
+    "s.sample_id) AND p.last_sample >= s.sample_id)"
+
+static const char count_sql_v6[] = "SELECT coalesce(" PLACED_LEVEL ", ?2), s.weight IS NOT NULL "
+                                   "FROM sample s WHERE s.sample_id BETWEEN ?3 AND ?4";
+static const char count_sql_old[] = "SELECT CASE WHEN level >= 0 AND level < ?2 THEN level ELSE "
+                                    "?2 END, 0 FROM sample WHERE sample_id BETWEEN ?3 AND ?4 "
+                                    "AND ?1 IS NOT NULL";
+
 static int count_samples(sqlite3 *db, run_data *r, diag_list *diags)
 {
     sqlite3_stmt *files, *rows;
     if (store_prepare(db, files_sql, &files, diags))
         return STATUS_FAILURE;
-    if (store_prepare(db, "SELECT level FROM sample WHERE sample_id BETWEEN ? AND ?", &rows,
-                      diags)) {
+    if (store_prepare(db, r->v6 ? count_sql_v6 : count_sql_old, &rows, diags)) {
         sqlite3_finalize(files);
         return STATUS_FAILURE;
     }
     sqlite3_bind_int64(files, 1, r->run_id);
+    sqlite3_bind_int64(rows, 1, r->run_id);
+    sqlite3_bind_int64(rows, 2, (sqlite3_int64)r->level_count);
     int status = STATUS_OK, rc;
     while (!status && (rc = sqlite3_step(files)) == SQLITE_ROW) {
         size_t k = r->file_count++;
@@ -567,16 +603,16 @@ static int count_samples(sqlite3 *db, run_data *r, diag_list *diags)
         r->file_paths = xreallocarray(r->file_paths, k + 1, sizeof *r->file_paths);
         r->file_ids[k] = sqlite3_column_int64(files, 0);
         r->file_paths[k] = column_text(files, 1);
-        sqlite3_bind_int64(rows, 1, sqlite3_column_int64(files, 2));
-        sqlite3_bind_int64(rows, 2, sqlite3_column_int64(files, 3));
+        sqlite3_bind_int64(rows, 3, sqlite3_column_int64(files, 2));
+        sqlite3_bind_int64(rows, 4, sqlite3_column_int64(files, 3));
         while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
-            sqlite3_int64 level = sqlite3_column_type(rows, 0) == SQLITE_NULL
-                                      ? -1
-                                      : sqlite3_column_int64(rows, 0);
-            if (level >= 0 && (size_t)level < r->level_count)
+            sqlite3_int64 level = sqlite3_column_int64(rows, 0);
+            if (level >= 0 && (size_t)level < r->level_count) {
                 r->levels[level].samples.count++;
-            else
+                r->levels[level].weighted |= sqlite3_column_int(rows, 1) != 0;
+            } else {
                 r->unleveled.count++;
+            }
         }
         if (rc != SQLITE_DONE)
             status = store_fail(db, diags, "cannot read samples");
@@ -589,6 +625,7 @@ static int count_samples(sqlite3 *db, run_data *r, diag_list *diags)
 
 static int read_run(sqlite3 *db, run_data *r, diag_list *diags)
 {
+    r->v6 = store_version(db) >= 6;
     int status = read_levels(db, r, diags);
     if (!status)
         status = read_buckets(db, r, diags);
@@ -739,7 +776,7 @@ enum {
     C_MEAN_LO, C_MEAN_HI, C_P50_LO, C_P50_HI, C_P95_LO, C_P95_HI, C_P99_LO, C_P99_HI, C_CV,
     C_LE50, C_OVER, C_ENDURANCE, C_ONSET_LINE, C_ONSET_MARGIN, C_SOURCE, C_HOST, C_GUEST,
     C_USEFUL, C_READY, C_OVERHEAD, C_ASSUMED, C_TITLE, C_HOST_NAME, C_GUEST_NAME, C_PLATFORM,
-    C_NOTES, C_VCPUS, C_NATIVE, C_SUMMARY_COLUMNS
+    C_NOTES, C_VCPUS, C_NATIVE, C_ERRORS, C_ERROR_PCT, C_SUMMARY_COLUMNS
 };
 
 static const char *const summary_heads[C_SUMMARY_COLUMNS] = {
@@ -750,7 +787,8 @@ static const char *const summary_heads[C_SUMMARY_COLUMNS] = {
     "Over the endurance line (%)", "Endurance line (ms)", "Onset: p95 over the endurance line",
     "Onset: p95 over the lightest level's by the margin", "Placed by", "Host-measured CPU (%)",
     "Guest-reported CPU (%)", "Useful work (%)", "Ready (%)", "Overhead (% of a vCPU)",
-    "Overhead assumed", "Title", "Host", "Guest", "Platform", "Notes", "vCPUs", "Native"};
+    "Overhead assumed", "Title", "Host", "Guest", "Platform", "Notes", "vCPUs", "Native",
+    "Errors", "Error share (%)"};
 
 /* Which statistic each of the columns C_MEAN..C_OVER shows. */
 static const int summary_stat[] = {
@@ -805,6 +843,8 @@ static void write_summary_row(book *b, lxw_worksheet *ws, lxw_row_t row, const r
         case C_NOTES: put_text(b, ws, row, c, r->notes, NULL); break;
         case C_VCPUS: put_num(b, ws, row, c, r->vcpus, b->number); break;
         case C_NATIVE: put_text(b, ws, row, c, r->native ? "yes" : "no", NULL); break;
+        case C_ERRORS: put_num(b, ws, row, c, (double)l->errors, b->count); break;
+        case C_ERROR_PCT: put_num(b, ws, row, c, l->error_pct, b->pct); break;
         default: put_num(b, ws, row, c, l->st[summary_stat[c]], b->ms); break;
         }
     }
@@ -852,11 +892,12 @@ static void write_summary(book *b, lxw_worksheet *ws, const run_data *runs, size
  * percentile ladder the line chart draws. */
 enum {
     C_ST_LEVEL, C_ST_N, C_ST_MEAN, C_ST_SD, C_ST_MIN, C_ST_P50, C_ST_P90, C_ST_P95, C_ST_P99,
-    C_ST_P999, C_ST_MAX, C_ST_OVER, C_ST_HOW, C_ST_COLUMNS
+    C_ST_P999, C_ST_MAX, C_ST_OVER, C_ST_HOW, C_ST_ERRORS, C_ST_ERROR_PCT, C_ST_COLUMNS
 };
 static const char *const stat_heads[C_ST_COLUMNS] = {
     "Level", "n", "Mean (ms)", "SD (ms)", "Min (ms)", "p50 (ms)", "p90 (ms)", "p95 (ms)",
-    "p99 (ms)", "p99.9 (ms)", "Max (ms)", "Over the endurance line (%)", "Checked by"};
+    "p99 (ms)", "p99.9 (ms)", "Max (ms)", "Over the endurance line (%)", "Checked by",
+    "Errors", "Error share (%)"};
 static const char *const ladder_labels[5] = {"p50", "p90", "p95", "p99", "p99.9"};
 static const char *const ladder_fractions[5] = {"0.5", "0.9", "0.95", "0.99", "0.999"};
 static const int ladder_stats[5] = {ST_P50, ST_P90, ST_P95, ST_P99, ST_P999};
@@ -918,7 +959,8 @@ static void sb_delays(sbuf *f, const book *b, const block *bl)
  * Samples sheets show exactly those samples as the level's. */
 static bool recheckable(const level_data *l)
 {
-    return l->n > 0 && l->n_probe == l->n && l->samples.count == l->n && l->samples.part_count > 0;
+    return l->n > 0 && l->n_probe == l->n && !l->weighted && !l->approximate &&
+           l->samples.count == l->n && l->samples.part_count > 0;
 }
 
 /* What the "Checked by" cell says. Caller frees. */
@@ -926,6 +968,12 @@ static char *how_checked(const book *b, const level_data *l)
 {
     if (l->n == 0)
         return xstrdup("no samples");
+    if (l->approximate)
+        return xstrdup("p3's values, not formulas: the level's distribution is approximate "
+                       "(window means, or a load tool's own percentiles), not single samples");
+    if (l->weighted)
+        return xstrdup("p3's values, not formulas: the level's samples are histogram buckets, "
+                       "each row standing for as many observations as its count");
     if (l->n_probe != l->n)
         return xasprintf("p3's values, not formulas: %lld of the level's %lld samples were placed "
                          "in it by schedule.csv or CPU, and the Samples sheets show only the "
@@ -954,6 +1002,8 @@ static void write_stat_row(book *b, lxw_worksheet *ws, lxw_row_t row, const run_
     char *how = how_checked(b, l);
     put_text(b, ws, row, C_ST_HOW, how, b->note);
     free(how);
+    put_num(b, ws, row, C_ST_ERRORS, (double)l->errors, b->count);
+    put_num(b, ws, row, C_ST_ERROR_PCT, l->error_pct, b->pct);
     if (!recheckable(l)) {
         put_num(b, ws, row, C_ST_N, (double)l->n, b->count);
         static const int cols[] = {C_ST_MEAN, C_ST_SD, C_ST_MIN, C_ST_MAX, C_ST_OVER};
@@ -1380,8 +1430,9 @@ static void write_run_sheet(book *b, lxw_worksheet *ws, const run_data *r,
 
 static void write_samples_heads(book *b)
 {
-    static const char *const heads[S_COLUMNS] = {"Run", "Level", "Level #", "Time (UTC)",
-                                                 "Delay (ms)", "Source file"};
+    static const char *const heads[S_COLUMNS] = {"Run",        "Level",       "Level #",
+                                                 "Time (UTC)", "Delay (ms)",  "Source file",
+                                                 "Label",      "Placement"};
     for (size_t s = 0; s < b->sample_sheets && !b->err; s++) {
         lxw_worksheet *ws = b->samples[s];
         for (lxw_col_t c = 0; c < S_COLUMNS; c++)
@@ -1391,6 +1442,8 @@ static void write_samples_heads(book *b)
         set_width(b, ws, S_TIME, S_TIME, 24);
         set_width(b, ws, S_DELAY, S_DELAY, 12);
         set_width(b, ws, S_FILE, S_FILE, 40);
+        set_width(b, ws, S_LABEL, S_LABEL, 24);
+        set_width(b, ws, S_STATE, S_STATE, 12);
         worksheet_freeze_panes(ws, 1, 0);
     }
 }
@@ -1410,16 +1463,21 @@ static const char *file_path(const run_data *r, int64_t file_id)
 
 /* One run's samples, sorted by level (the run's order, the unlevelled
  * last), time and sample_id, into the rows plan_samples() gave them. */
-static const char samples_sql[] =
+static const char samples_sql_old[] =
     "SELECT CASE WHEN s.level >= 0 AND s.level < ?2 THEN s.level ELSE ?2 END AS k, s.t_ns, "
-    "s.delay_ms, s.file_id FROM source_file f JOIN sample s ON s.sample_id BETWEEN "
+    "s.delay_ms, s.file_id, NULL, NULL FROM source_file f JOIN sample s ON s.sample_id BETWEEN "
     "f.first_sample AND f.last_sample WHERE f.run_id = ?1 AND f.kind = 'probe' AND f.samples > 0 "
     "ORDER BY k, s.t_ns, s.sample_id";
+static const char samples_sql_v6[] =
+    "SELECT coalesce(" PLACED_LEVEL ", ?2) AS k, s.t_ns, s.delay_ms, s.file_id, s.label, "
+    "coalesce(" PLACED_STATE ", 'unplaced') FROM source_file f JOIN sample s ON s.sample_id "
+    "BETWEEN f.first_sample AND f.last_sample WHERE f.run_id = ?1 AND f.kind = 'probe' AND "
+    "f.samples > 0 ORDER BY k, s.t_ns, s.sample_id";
 
 static int write_run_samples(book *b, sqlite3 *db, const run_data *r, diag_list *diags)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, samples_sql, &st, diags))
+    if (store_prepare(db, r->v6 ? samples_sql_v6 : samples_sql_old, &st, diags))
         return STATUS_FAILURE;
     sqlite3_bind_int64(st, 1, r->run_id);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)r->level_count);
@@ -1452,6 +1510,8 @@ static int write_run_samples(book *b, sqlite3 *db, const run_data *r, diag_list 
                 put_num(b, ws, row, S_TIME, t, b->time);
                 put_num(b, ws, row, S_DELAY, sqlite3_column_double(st, 2), b->delay);
                 put_text(b, ws, row, S_FILE, file_path(r, sqlite3_column_int64(st, 3)), NULL);
+                put_text(b, ws, row, S_LABEL, (const char *)sqlite3_column_text(st, 4), NULL);
+                put_text(b, ws, row, S_STATE, (const char *)sqlite3_column_text(st, 5), NULL);
             }
         }
     }

@@ -74,3 +74,19 @@ ALTER TABLE level_stats ADD COLUMN approximate INTEGER;   -- 1: the distribution
 ALTER TABLE analysis ADD COLUMN ramp INTEGER;             -- samples taken between plateaus
 ALTER TABLE analysis ADD COLUMN excluded INTEGER;         -- left out by role or label
 ALTER TABLE analysis ADD COLUMN errors INTEGER;           -- failed samples in all
+
+-- Each label (transaction or request name) per level, so that the user
+-- can choose which labels form the probe (p3 labels): every sample of the
+-- probe's role that a level took, whether its label is in the probe or not.
+CREATE TABLE label_stats (
+    run_id    INTEGER NOT NULL REFERENCES run(run_id),
+    level     INTEGER NOT NULL,
+    label     TEXT NOT NULL,     -- '' for samples without a label
+    in_probe  INTEGER NOT NULL,  -- 1: the label is one the probe is made of
+    n         INTEGER NOT NULL,  -- samples that succeeded (observations, for weighted rows)
+    errors    INTEGER NOT NULL,  -- samples that failed
+    mean_ms   REAL,
+    p50_ms    REAL,
+    p95_ms    REAL,
+    PRIMARY KEY (run_id, level, label)
+) WITHOUT ROWID;

@@ -103,7 +103,7 @@ START_TEST(test_analyze_writes_nothing_when_inputs_are_unchanged)
     ck_assert_int_eq(sqlite3_total_changes(db), changes);
     /* Other settings are other results. */
     static const double edges[] = {100, 1000};
-    analyze_options opts = {edges, 2, 500};
+    analyze_options opts = {.edges = edges, .edge_count = 2, .endurance_ms = 500};
     ck_assert_int_eq(analyze_store(db, &opts, NULL, NULL, &t, diags), STATUS_OK);
     ck_assert_int_eq(t.analyzed, 1);
     ck_assert_double_eq(test_query_double(db, "SELECT count(*) FROM bucket"), 3);

@@ -61,7 +61,7 @@ static void paper_fixture(fixture *f)
         f->levels[j] = (p3chart_level){paper_names[j], f->pct[j], 3600};
     }
     f->data = (p3chart_data){"P3 Native Server: no virtualization", paper_labels, paper_upper,
-                             PAPER_BUCKETS, f->levels, PAPER_LEVELS, 1000};
+                             PAPER_BUCKETS, f->levels, PAPER_LEVELS, 1000, NULL};
 }
 
 /* level_count levels over bucket_count buckets (the last the overflow),
@@ -85,7 +85,7 @@ static void wide_fixture(fixture *f, size_t level_count, size_t bucket_count)
         f->levels[j] = (p3chart_level){f->names[j], f->pct[j], 1000 * (long long)(j + 1)};
     }
     f->data = (p3chart_data){"P3 Web Farm: 12 load levels", f->label_ptrs, f->upper,
-                             bucket_count, f->levels, level_count, 1000};
+                             bucket_count, f->levels, level_count, 1000, NULL};
 }
 
 /* Draws f into dir/name and asserts it worked; returns the path (caller frees). */

@@ -234,10 +234,10 @@ def check_run_sheet(wf, wv, name, run, opts, z, part):
                 fail("%s: p95 %r does not fit %r" % (lw, p95, how))
         elif isinstance(n_formula, str):
             fail("%s: a formula where p3 cannot re-check: %r" % (lw, n_formula))
-        if level["n"] > 0 and level["n_probe"] == level["n"] and not checked:
-            fail("%s: probe-placed level not re-checked: %r" % (lw, how))
-        if level["n"] > 0 and level["n_probe"] < level["n"] and "by schedule.csv or CPU" not in how:
-            fail("%s: no word on samples placed by schedule or CPU: %r" % (lw, how))
+        # The store records where analysis placed every sample, so every
+        # level of single, exact samples is re-checked, however placed.
+        if level["n"] > 0 and not level.get("approximate") and not checked:
+            fail("%s: level of single samples not re-checked: %r" % (lw, how))
     opts.formula_levels += formulas
 
     p3 = find_row(ws, "Level", *[b["label"] for b in run["levels"][0]["buckets"]])
@@ -314,7 +314,8 @@ def check_samples(wf, wv, stats, opts, sample_sheets):
     for name in sample_sheets:
         vs = wv[name]
         head = [c.value for c in vs[1]]
-        if head != ["Run", "Level", "Level #", "Time (UTC)", "Delay (ms)", "Source file"]:
+        if head != ["Run", "Level", "Level #", "Time (UTC)", "Delay (ms)", "Source file", "Label",
+                    "Placement"]:
             fail("%s: header %r" % (name, head))
         if vs.max_row - 1 > opts.rows:
             fail("%s: %d rows, more than %d" % (name, vs.max_row - 1, opts.rows))
@@ -322,7 +323,11 @@ def check_samples(wf, wv, stats, opts, sample_sheets):
             if row[0] is None:
                 continue
             rows += 1
-            run, level, number, when, delay, source = row
+            run, level, number, when, delay, source, label, placement = row
+            if placement not in ("counted", "failed", "excluded", "ramp", "unplaced"):
+                fail("%s: placement %r" % (name, placement))
+            if (level is not None) != (placement == "counted"):
+                fail("%s: a %r sample with level %r" % (name, placement, level))
             if run not in runs:
                 fail("%s: unknown run %r" % (name, run))
                 continue
