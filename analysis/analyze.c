@@ -111,6 +111,7 @@ typedef struct run_data {
     uint32_t *label_of;          /* label id per sample; NULL when no sample has one */
     label_table labels;
     size_t n;
+    size_t cap;                  /* room in delay, level, weight and label_of */
     size_t *level_start;         /* 2 level_count + 2 offsets into delay after grouping:
                                     the levels, the unplaced, the label-excluded per level */
     long long unplaced;
@@ -535,14 +536,14 @@ static void keep_sample(run_data *r, double delay, unsigned char code, double we
     r->delay[i] = delay;
     r->level[i] = code;
     if (weight != 1.0 && !r->weight) {
-        r->weight = xreallocarray(NULL, r->n + (r->n == 0), sizeof *r->weight);
+        r->weight = xreallocarray(NULL, r->cap, sizeof *r->weight);
         for (size_t k = 0; k < i; k++)
             r->weight[k] = 1.0;
     }
     if (r->weight)
         r->weight[i] = weight;
     if (label && !r->label_of)
-        r->label_of = xcalloc(r->n + 1, sizeof *r->label_of);
+        r->label_of = xcalloc(r->cap, sizeof *r->label_of);
     if (r->label_of)
         r->label_of[i] = label;
 }
@@ -588,8 +589,6 @@ static void take_sample(run_data *r, cursor *c, sqlite3_stmt *rows, int own_meth
     if (failed && !r->settings.include_failures) {
         lr->errors++;
         r->failed++;
-        if (lid && !r->label_of)
-            r->label_of = xcalloc(r->n + 1, sizeof *r->label_of);
         /* A failure is kept for the label statistics with a negative
          * delay marker: it counts in their error column only. */
         keep_sample(r, -1.0, (unsigned char)(LABEL_EXCLUDED + level), 1.0, lid);
@@ -630,8 +629,9 @@ static int load_samples(sqlite3 *db, run_data *r, diag_list *diags)
     sqlite3_bind_int64(files, 1, r->run_id);
     size_t total = sqlite3_step(files) == SQLITE_ROW ? (size_t)sqlite3_column_int64(files, 0) : 0;
     sqlite3_finalize(files);
-    r->delay = xreallocarray(NULL, total ? total : 1, sizeof *r->delay);
-    r->level = xmalloc(total ? total : 1);
+    r->cap = total ? total : 1;
+    r->delay = xreallocarray(NULL, r->cap, sizeof *r->delay);
+    r->level = xmalloc(r->cap);
     bool v6 = r->version >= 6;
     if (store_prepare(db, v6 ? files_sql_v6 : files_sql_old, &files, diags))
         return STATUS_FAILURE;
@@ -815,13 +815,18 @@ static int find_levels(sqlite3 *db, run_data *r, diag_list *diags)
 /* Makes room for more samples than load_samples() sized the arrays for. */
 static void grow_samples(run_data *r, size_t more)
 {
-    size_t cap = r->n + more + 1;
+    if (r->n + more <= r->cap)
+        return;
+    size_t cap = 2 * (r->n + more);
+    r->cap = cap;
     r->delay = xreallocarray(r->delay, cap, sizeof *r->delay);
     r->level = xreallocarray(r->level, cap, 1);
     if (r->weight)
         r->weight = xreallocarray(r->weight, cap, sizeof *r->weight);
-    if (r->label_of)
+    if (r->label_of) {
         r->label_of = xreallocarray(r->label_of, cap, sizeof *r->label_of);
+        memset(r->label_of + r->n, 0, (cap - r->n) * sizeof *r->label_of);
+    }
 }
 
 /* One aggregate row of a tool that keeps no single samples (Locust): its

@@ -247,6 +247,17 @@ static bool matches_any(const char *list, const char *name)
     return hit;
 }
 
+/* The level a [levels] key names: keys cannot hold spaces, so `_` in a
+ * key stands for one ("10_users" binds "10 users"). Caller frees. */
+static char *binding_name(const char *key)
+{
+    char *name = xstrdup(key);
+    for (char *p = name; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    return name;
+}
+
 int run_record_file_level(const run_spec *spec, const run_record *r, const char *path)
 {
     if (!spec || !spec->ini)
@@ -259,9 +270,14 @@ int run_record_file_level(const run_spec *spec, const run_record *r, const char 
         if (strcmp(e->section, "levels") != 0 || !run_record_is_level_binding(e->key) ||
             !matches_any(e->value, name))
             continue;
-        for (size_t l = 0; l < r->level_count; l++)
-            if (strcasecmp(r->levels[l], e->name) == 0)
-                return (int)l;
+        char *wanted = binding_name(e->name);
+        int found = -1;
+        for (size_t l = 0; l < r->level_count && found < 0; l++)
+            if (strcasecmp(r->levels[l], wanted) == 0)
+                found = (int)l;
+        free(wanted);
+        if (found >= 0)
+            return found;
     }
     return -1;
 }
@@ -277,7 +293,7 @@ static void binding_levels(const run_ini *ini, char ***names, size_t *count)
         if (strcmp(e->section, "levels") != 0 || !run_record_is_level_binding(e->key))
             continue;
         *names = xreallocarray(*names, *count + 1, sizeof **names);
-        (*names)[(*count)++] = xstrdup(e->name);
+        (*names)[(*count)++] = binding_name(e->name);
     }
 }
 
