@@ -703,6 +703,10 @@ static int choose_source(sqlite3 *db, run_data *r, diag_list *diags)
     if (r->settings.level_by == LEVEL_BY_AUTO && (!candidates || has_level || r->schedule_count))
         return STATUS_OK;
     r->by_concurrency = true;
+    /* CPU does not place samples here: its thresholds are no input. */
+    free(r->settings.thresholds);
+    r->settings.thresholds = NULL;
+    r->settings.threshold_count = 0;
     const char *bad;
     concurrency_levels ranges;
     if (concurrency_parse_ranges(r->level_names, r->level_count, &ranges, &bad)) {

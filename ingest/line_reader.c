@@ -181,8 +181,16 @@ static bool read_some(line_reader *r, char *to, size_t room, size_t *got)
 {
     if (r->gz) {
         int n = gzread(r->gz, to, (unsigned)(room > INT_MAX ? INT_MAX : room));
+        int code = Z_OK;
+        if (n == 0)
+            gzerror(r->gz, &code);
+        if (n == 0 && code == Z_BUF_ERROR) {
+            /* zlib's word for a stream that ends before its end marker. */
+            diag_add(r->diags, DIAG_ERROR, r->path, 0, 0,
+                     "the gzip stream is cut short: the file is truncated");
+            return false;
+        }
         if (n < 0) {
-            int code;
             const char *message = gzerror(r->gz, &code);
             diag_add(r->diags, DIAG_ERROR, r->path, 0, 0, "cannot decompress: %s",
                      code == Z_ERRNO ? strerror(errno) : message);
