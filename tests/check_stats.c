@@ -121,6 +121,57 @@ START_TEST(test_stats_variance_is_exact_for_large_offsets)
 }
 END_TEST
 
+/* Weighted statistics equal those of the observations written out: random
+ * histograms of small whole counts, with repeated values and ties. */
+START_TEST(test_stats_weighted_equal_the_expanded_observations)
+{
+    srand(7);
+    for (int trial = 0; trial < 50; trial++) {
+        size_t n = 1 + (size_t)(rand() % 40);
+        double *x = xreallocarray(NULL, n, sizeof *x), *w = xreallocarray(NULL, n, sizeof *w);
+        double *wcopy = xreallocarray(NULL, n, sizeof *wcopy);
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            x[i] = (double)(rand() % 30) * 12.5;
+            w[i] = (double)(1 + rand() % 6);
+            total += (size_t)w[i];
+        }
+        double *e = xreallocarray(NULL, total, sizeof *e);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            for (int c = 0; c < (int)w[i]; c++)
+                e[k++] = x[i];
+        stats_sort(e, total);
+        stats_wsort(x, w, n);
+        memcpy(wcopy, w, n * sizeof *w);
+        double wm, wv, em, ev;
+        stats_wmean_variance(x, w, n, &wm, &wv);
+        stats_mean_variance(e, total, &em, &ev);
+        ck_assert_double_eq_tol(wm, em, 1e-9);
+        if (total > 1)
+            ck_assert_double_eq_tol(wv, ev, 1e-6);
+        stats_cumulate(wcopy, n);
+        static const unsigned ps[] = {0, 100, 2500, 5000, 9000, 9500, 9900, 9990, 10000};
+        for (size_t p = 0; p < sizeof ps / sizeof *ps; p++)
+            ck_assert_double_eq_tol(stats_wpercentile(x, wcopy, n, ps[p]),
+                                    stats_percentile(e, total, ps[p]), 1e-9);
+        const double edges[] = {50, 100, 200};
+        double wc[4];
+        long long ec[4];
+        stats_wbuckets(x, wcopy, n, edges, 3, wc);
+        stats_buckets(e, total, edges, 3, ec);
+        for (int b = 0; b < 4; b++)
+            ck_assert_double_eq(wc[b], (double)ec[b]);
+        double wlo, whi, elo, ehi;
+        stats_wpercentile_ci(x, wcopy, n, 9500, &wlo, &whi);
+        stats_percentile_ci(e, total, 9500, &elo, &ehi);
+        ck_assert(isnan(wlo) ? isnan(elo) : wlo == elo);
+        ck_assert(isnan(whi) ? isnan(ehi) : whi == ehi);
+        free(x), free(w), free(wcopy), free(e);
+    }
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -130,6 +181,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_stats_sort_orders_large_random_sets_with_negatives_and_zeros);
     tcase_add_test(tc, test_stats_buckets_are_upper_inclusive_with_overflow);
     tcase_add_test(tc, test_stats_variance_is_exact_for_large_offsets);
+    tcase_add_test(tc, test_stats_weighted_equal_the_expanded_observations);
     suite_add_tcase(s, tc);
     return s;
 }
