@@ -876,7 +876,7 @@ static void take_aggregate(run_data *r, cursor *c, sqlite3_stmt *row, sqlite3_st
     while (sqlite3_step(quantiles) == SQLITE_ROW) {
         unsigned q = (unsigned)sqlite3_column_int(quantiles, 0);
         double v = sqlite3_column_double(quantiles, 1);
-        double w = (double)requests * (double)(q - prev) / 10000.0;
+        double w = (double)requests * (double)(q - prev) / 1e6;
         if (q <= prev || w <= 0)
             continue;
         grow_samples(r, 1);

@@ -185,10 +185,13 @@ static bool read_some(line_reader *r, char *to, size_t room, size_t *got)
         if (n == 0)
             gzerror(r->gz, &code);
         if (n == 0 && code == Z_BUF_ERROR) {
-            /* zlib's word for a stream that ends before its end marker. */
+            /* zlib's word for a stream that ends before its end marker: bad
+             * input, not a failure to read. Reading ends here; the error
+             * refuses the file. */
             diag_add(r->diags, DIAG_ERROR, r->path, 0, 0,
                      "the gzip stream is cut short: the file is truncated");
-            return false;
+            *got = 0;
+            return true;
         }
         if (n < 0) {
             const char *message = gzerror(r->gz, &code);

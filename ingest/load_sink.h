@@ -53,7 +53,7 @@ typedef struct load_aggregate {
     double mean_ms;      /* exact mean of the interval's requests; NaN when none */
     bool window;         /* the quantiles are of this interval, not cumulative */
     size_t quantile_count;
-    unsigned q[LOAD_MAX_QUANTILES];  /* per 10000 */
+    unsigned q[LOAD_MAX_QUANTILES];  /* per million (999990 for the 99.999th percentile) */
     double value_ms[LOAD_MAX_QUANTILES];
 } load_aggregate;
 
@@ -79,6 +79,8 @@ typedef struct load_options {
                              values when the file does not say; NULL: unknown */
     const char *k6_metric; /* the k6 Trend that is the delay; NULL: http_req_duration */
     const char *fio_log;  /* "lat" (default), "clat" or "slat": which fio log is the delay */
+    const char *locust_percentiles; /* "window" or "cumulative": what Locust's percentile
+                             columns are, when the file cannot tell; NULL: decided from it */
 } load_options;
 
 /* A load-test file format: recognised by content, read into a sink. */

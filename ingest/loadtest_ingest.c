@@ -40,6 +40,8 @@ load_options loadtest_options_merge(const load_options *command_line, const run_
         o.fio_log = e->value;
     if (!o.k6_metric && ini && (e = run_ini_get(ini, "run", "k6_metric")))
         o.k6_metric = e->value;
+    if (!o.locust_percentiles && ini && (e = run_ini_get(ini, "run", "locust_percentiles")))
+        o.locust_percentiles = e->value;
     return o;
 }
 
@@ -187,7 +189,12 @@ int loadtest_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
     load_sink sink = {&c, put_sample, put_aggregate, put_meta};
     char sha[65] = "";
     long long size = 0;
+    size_t errors_before = diag_list_errors(diags);
     status = format->read(path, opts, &sink, sha, &size, diags);
+    /* An error reported on the way (a gzip stream cut short, say) refuses
+     * the file even where the reader did not count it. */
+    if (!status && diag_list_errors(diags) > errors_before)
+        status = STATUS_BAD_INPUT;
     if (!status)
         status = sample_writer_flush(c.writer, diags);
     if (!status && !sha[0])

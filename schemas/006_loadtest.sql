@@ -41,7 +41,7 @@ CREATE INDEX aggregate_by_file ON aggregate (file_id);
 -- The quantiles an aggregate row carries, as the tool rounded them.
 CREATE TABLE aggregate_quantile (
     aggregate_id INTEGER NOT NULL REFERENCES aggregate(aggregate_id),
-    q            INTEGER NOT NULL,  -- per 10000 (9500 for the 95th percentile)
+    q            INTEGER NOT NULL,  -- per million (950000 for the 95th percentile)
     value_ms     REAL NOT NULL,
     PRIMARY KEY (aggregate_id, q)
 ) WITHOUT ROWID;
