@@ -102,9 +102,49 @@ int run_options_from_ini(const run_ini *ini, const char *ini_path, counter_optio
     return status;
 }
 
-int run_options_check_settings(const run_ini *ini, const char *ini_path, diag_list *diags)
+/* The [run] keys that say how to read and level load-test results, and
+ * the words each takes (NULL: checked otherwise). */
+static const struct {
+    const char *key;
+    const char *words[6];
+    const char *expected;
+} run_choices[] = {
+    {"unit", {"ns", "us", "ms"}, "use ns, us or ms"},
+    {"fio_log", {"lat", "clat", "slat"}, "use lat, clat or slat"},
+    {"locust_percentiles", {"window", "cumulative"}, "use window or cumulative"},
+    {"level_by", {"auto", "probe", "concurrency", "schedule", "cpu"},
+     "use auto, concurrency, probe, schedule or cpu"},
+    {"probe", {"samplers", "transactions"}, "use samplers or transactions"},
+    {"concurrency", {"threads", "in_flight"}, "use threads or in_flight"},
+};
+
+static int check_run_keys(const run_ini *ini, const char *ini_path, diag_list *diags)
 {
     int status = STATUS_OK;
+    for (size_t i = 0; i < sizeof run_choices / sizeof *run_choices; i++) {
+        const run_ini_entry *e = run_ini_get(ini, "run", run_choices[i].key);
+        if (!e)
+            continue;
+        bool known = false;
+        for (size_t w = 0; run_choices[i].words[w] && !known; w++)
+            known = strcasecmp(e->value, run_choices[i].words[w]) == 0;
+        if (!known)
+            status = bad_value(diags, ini_path, e, run_choices[i].expected);
+    }
+    const run_ini_entry *e;
+    bool flag;
+    double number;
+    if ((e = run_ini_get(ini, "run", "include_failures")) && !setting_parse_bool(e->value, &flag))
+        status = bad_value(diags, ini_path, e, "use yes or no");
+    if ((e = run_ini_get(ini, "run", "plateau_seconds")) &&
+        !setting_parse_number(e->value, 0.001, 1e7, &number))
+        status = bad_value(diags, ini_path, e, "expected seconds, more than 0");
+    return status;
+}
+
+int run_options_check_settings(const run_ini *ini, const char *ini_path, diag_list *diags)
+{
+    int status = check_run_keys(ini, ini_path, diags);
     for (size_t i = 0; i < ini->count; i++) {
         const run_ini_entry *e = &ini->entries[i];
         if (strcmp(e->section, "analysis") != 0 && strcmp(e->section, "levels") != 0 &&

@@ -363,6 +363,31 @@ START_TEST(test_loadtest_stats_csv_appends_error_columns)
 }
 END_TEST
 
+START_TEST(test_loadtest_run_ini_refuses_bad_values_at_their_lines)
+{
+    char *dir = test_tmpdir("badini");
+    char *run = xasprintf("%s/run", dir), *ini = xasprintf("%s/run/run.ini", dir);
+    char *file = xasprintf("%s/run/results.jtl", dir), *db = xasprintf("%s/p3.db", dir);
+    jtl j;
+    step_test(&j);
+    test_write_text(file, j.text);
+    test_write_text(ini, "[run]\nlevel_by = users\nprobe = all\nconcurrency = threads\n"
+                         "plateau_seconds = 0\nfio_log = lat\n");
+    const char *args[] = {"ingest", "--db", db, run, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_int_eq(r.status, 1);
+    char *expected = xasprintf(
+        "%s:2:1: error: bad level_by 'users': use auto, concurrency, probe, schedule or cpu\n"
+        "%s:3:1: error: bad probe 'all': use samplers or transactions\n"
+        "%s:5:1: error: bad plateau_seconds '0': expected seconds, more than 0\n"
+        "%s: note: run not ingested: its run.ini has errors\n",
+        ini, ini, ini, run);
+    ck_assert_str_eq(r.err, expected);
+    test_run_free(&r);
+    free(expected), free(db), free(file), free(ini), free(run), free(dir), free(j.text);
+}
+END_TEST
+
 START_TEST(test_concurrency_plateaus_keep_held_values_and_name_them)
 {
     concurrency_point p[] = {{0, 5},           {1000000000, 5},  {30000000000, 6},
@@ -424,6 +449,7 @@ Suite *loadtest_suite(void)
     tcase_add_test(tc, test_loadtest_in_flight_counts_requests_from_their_own_times);
     tcase_add_test(tc, test_loadtest_levels_bind_to_files_with_underscores_for_spaces);
     tcase_add_test(tc, test_loadtest_stats_csv_appends_error_columns);
+    tcase_add_test(tc, test_loadtest_run_ini_refuses_bad_values_at_their_lines);
     tcase_add_test(tc, test_concurrency_plateaus_keep_held_values_and_name_them);
     tcase_add_test(tc, test_concurrency_ranges_parse_and_refuse_overlaps);
     suite_add_tcase(s, tc);
