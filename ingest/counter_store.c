@@ -358,6 +358,9 @@ static const char *decide_side(sqlite3 *db, const counter_writer *w, const char 
     } else if (strcmp(w->kind, "esxtop") == 0 || strcmp(w->kind, "virt-top") == 0) {
         side = "host";
         *reason = xasprintf("%s runs on the host", w->kind);
+    } else if (strcmp(w->kind, "fio") == 0) {
+        side = "guest";
+        *reason = xstrdup("fio measures its I/O from inside the system under test");
     } else {
         *reason = xstrdup("neither its machine nor its folder says; treated as the guest's own");
     }

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "counter_store.h"
+#include "fio_reader.h"
 #include "loadtest_ingest.h"
 #include "pdh_reader.h"
 #include "probe_reader.h"
@@ -37,15 +38,18 @@ typedef enum file_kind {
 /* Bytes read to recognise a format: enough for sysstat's header lines. */
 #define SNIFF_BYTES 4096
 
-/* The counter file formats, tried in this order on a file's first bytes. */
+/* The counter file formats, tried in this order on a file's first bytes
+ * (and its name, for the formats whose content alone cannot say). */
 static const struct counter_format {
     bool (*sniff)(const char *head, size_t len);
+    bool (*sniff_path)(const char *path, const char *head, size_t len);
     counter_read_fn read;
 } counter_formats[] = {
-    {pdh_reader_sniff, pdh_reader_read},
-    {sysstat_reader_sniff_sadf, sysstat_reader_read_sadf},
-    {sysstat_reader_sniff_pidstat, sysstat_reader_read_pidstat},
-    {virttop_reader_sniff, virttop_reader_read},
+    {pdh_reader_sniff, NULL, pdh_reader_read},
+    {sysstat_reader_sniff_sadf, NULL, sysstat_reader_read_sadf},
+    {sysstat_reader_sniff_pidstat, NULL, sysstat_reader_read_pidstat},
+    {virttop_reader_sniff, NULL, virttop_reader_read},
+    {NULL, fio_reader_sniff_counters, fio_reader_read_counters},
 };
 #define COUNTER_FORMATS (sizeof counter_formats / sizeof *counter_formats)
 
@@ -103,7 +107,8 @@ static file_kind classify(const char *path, const struct counter_format **format
     if (n > 0 && probe_reader_sniff(head, (size_t)n))
         kind = FILE_PROBE;
     for (size_t i = 0; n > 0 && kind == FILE_UNKNOWN && i < COUNTER_FORMATS; i++)
-        if (counter_formats[i].sniff(head, (size_t)n)) {
+        if (counter_formats[i].sniff ? counter_formats[i].sniff(head, (size_t)n)
+                                     : counter_formats[i].sniff_path(path, head, (size_t)n)) {
             *format = &counter_formats[i];
             kind = FILE_COUNTERS;
         }

@@ -388,6 +388,43 @@ START_TEST(test_loadtest_run_ini_refuses_bad_values_at_their_lines)
 }
 END_TEST
 
+/* fio's bandwidth and IOPS logs are counters, on the guest's side: one
+ * value per line of these one-direction logs. */
+START_TEST(test_loadtest_fio_bandwidth_and_iops_logs_are_counters)
+{
+    char *corpus = test_corpus_dir();
+    if (!corpus) {
+        printf("loadtest: ../shared/corpus not found; the fio counter case is left out\n");
+        return;
+    }
+    char *dir = test_tmpdir("fiocounters");
+    char *db = xasprintf("%s/p3.db", dir);
+    static const char *const names[] = {"bw", "iops"};
+    for (int k = 0; k < 2; k++) {
+        char *path = xasprintf("%s/fio/fioplot_mx200_random-read-depth-16_%s.1.log", corpus,
+                               names[k]);
+        size_t len;
+        char *text = test_read_file(path, &len);
+        ck_assert_ptr_nonnull(text);
+        long lines = 0;
+        for (size_t i = 0; i < len; i++)
+            lines += text[i] == '\n';
+        const char *args[] = {"ingest", "--db", db, path, NULL};
+        test_run r = test_p3(NULL, args);
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        test_run_free(&r);
+        char *sql = xasprintf("SELECT samples FROM counter WHERE name LIKE '%%%s'",
+                              k ? "IOPS" : "KiB/s");
+        char *samples = test_query_text_at(db, sql);
+        ck_assert_int_eq(strtol(samples, NULL, 10), lines);
+        free(samples), free(sql), free(text), free(path);
+    }
+    char *side = test_query_text_at(db, "SELECT group_concat(DISTINCT side) FROM counter_file");
+    ck_assert_str_eq(side, "guest");
+    free(side), free(db), free(dir), free(corpus);
+}
+END_TEST
+
 START_TEST(test_concurrency_plateaus_keep_held_values_and_name_them)
 {
     concurrency_point p[] = {{0, 5},           {1000000000, 5},  {30000000000, 6},
@@ -450,6 +487,7 @@ Suite *loadtest_suite(void)
     tcase_add_test(tc, test_loadtest_levels_bind_to_files_with_underscores_for_spaces);
     tcase_add_test(tc, test_loadtest_stats_csv_appends_error_columns);
     tcase_add_test(tc, test_loadtest_run_ini_refuses_bad_values_at_their_lines);
+    tcase_add_test(tc, test_loadtest_fio_bandwidth_and_iops_logs_are_counters);
     tcase_add_test(tc, test_concurrency_plateaus_keep_held_values_and_name_them);
     tcase_add_test(tc, test_concurrency_ranges_parse_and_refuse_overlaps);
     suite_add_tcase(s, tc);
