@@ -84,6 +84,7 @@ typedef struct level_result {
     bool approx;             /* its distribution is not of single samples */
     bool aggregate_only;     /* its samples are a tool's aggregates without a distribution */
     double exact_sum, exact_count; /* a tool's exact mean (aggregates): sum and count */
+    long long observations;  /* in its distribution (its n), once computed */
     int64_t first_t, last_t; /* its earliest and latest sample */
     double host, guest, ready, useful, discrepancy; /* NaN when unknown */
     long host_rows, guest_rows;
@@ -1275,6 +1276,7 @@ static int write_level(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *bucket_stmt,
     if (!lr->approx)
         stats_mean_ci(mean, sd, (size_t)llround(total), &mean_lo, &mean_hi);
     lr->p95 = pct[2];
+    lr->observations = llround(n_obs);
     double share = some ? 100.0 / total : NAN;
     int status_of_quantiles, c = 1;
     sqlite3_bind_int64(st, c++, r->run_id);
@@ -1428,7 +1430,10 @@ static int write_analysis(sqlite3 *db, const run_data *r, const char *digest, di
     sqlite3_bind_int64(st, c++, r->run_id);
     sqlite3_bind_text(st, c++, digest, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, c++, r->settings.endurance_ms);
-    sqlite3_bind_int64(st, c++, (sqlite3_int64)r->n - r->unplaced);
+    long long placed = 0; /* observations in the levels' distributions */
+    for (size_t l = 0; l < r->level_count; l++)
+        placed += r->levels[l].observations;
+    sqlite3_bind_int64(st, c++, placed);
     sqlite3_bind_int64(st, c++, r->unplaced);
     sqlite3_bind_text(st, c++, r->host.description, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, c++, r->guest.description, -1, SQLITE_STATIC);

@@ -30,6 +30,11 @@ title = P3 scratch disk: fio 4k random reads at queue depth 1, 4 and 16
 notes = Real fio per-I/O latency logs (tools/make_loadtest_samples.sh), each bound to its level below.
 levels = QD1, QD4, QD16
 
+[analysis]
+; I/O latencies are far below the paper's 50-1850 ms buckets.
+buckets = 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3
+endurance_ms = 1
+
 [levels]
 QD1 = qd1_lat.*
 QD4 = qd4_lat.*
