@@ -119,25 +119,7 @@ static void outcome_free(outcome *o)
 
 static void check_golden(const char *name)
 {
-    char *rel = xasprintf("tests/data/fio/bad/%s.log", name);
-    char *expected_path = xasprintf("%s/tests/data/fio/bad/%s.expected", test_source_dir(), name);
-    char *expected = test_read_file(expected_path, NULL);
-    ck_assert_msg(expected != NULL, "missing %s", expected_path);
-    char *dir = test_tmpdir("fio-golden");
-    char *db = xasprintf("%s/p3.db", dir);
-    const char *args[] = {"ingest", "--db", db, rel, NULL};
-    test_run r = test_p3(test_source_dir(), args);
-    ck_assert_msg(r.status == STATUS_BAD_INPUT, "%s: exit %d, stderr:\n%s", name, r.status, r.err);
-    ck_assert_msg(strcmp(r.err, expected) == 0, "%s: stderr differs.\nexpected:\n%s\ngot:\n%s", name,
-                  expected, r.err);
-    ck_assert_int_eq(test_count_rows(db, "sample"), 0);
-    ck_assert_int_eq(test_count_rows(db, "source_file"), 0);
-    test_run_free(&r);
-    free(rel);
-    free(expected_path);
-    free(expected);
-    free(db);
-    free(dir);
+    test_golden_bad_input("tests/data/fio/bad", name, ".log");
 }
 
 START_TEST(test_fio_reader_bad_inputs_match_golden_messages)

@@ -200,35 +200,14 @@ static naive_count count_naively(const char *path)
     return c;
 }
 
+/* Ingests path into a new store; the store's path and p3's stderr. */
 static char *ingest(const char *path, char **err)
 {
-    char *dir = test_tmpdir("locust-ingest");
-    char *db = xasprintf("%s/p3.db", dir);
-    const char *args[] = {"ingest", "--db", db, path, NULL};
-    test_run r = test_p3(NULL, args);
-    ck_assert_msg(r.status == STATUS_OK, "%s: exit %d:\n%s", path, r.status, r.err);
-    *err = r.err;
-    r.err = NULL;
-    test_run_free(&r);
-    free(dir);
-    return db;
+    return test_ingest_new_store("locust-ingest", path, err);
 }
 
-static long long query_int(const char *db, const char *sql)
-{
-    char *text = test_query_text_at(db, sql);
-    long long v = text ? atoll(text) : -1;
-    free(text);
-    return v;
-}
-
-static double query_double(const char *db, const char *sql)
-{
-    char *text = test_query_text_at(db, sql);
-    double v = text ? atof(text) : NAN;
-    free(text);
-    return v;
-}
+#define query_int test_query_int_at
+#define query_double test_query_double_at
 
 /* The percentile kind the corpus table of LOADTEST-FORMATS.md names. */
 static int expected_window(const char *name)
@@ -386,27 +365,7 @@ END_TEST
 
 static void check_golden(const char *name)
 {
-    char *rel = xasprintf("tests/data/locust/bad/%s.csv", name);
-    char *expected_path =
-        xasprintf("%s/tests/data/locust/bad/%s.expected", test_source_dir(), name);
-    char *expected = test_read_file(expected_path, NULL);
-    ck_assert_msg(expected != NULL, "missing %s", expected_path);
-    char *dir = test_tmpdir("locust-golden");
-    char *db = xasprintf("%s/p3.db", dir);
-    const char *args[] = {"ingest", "--db", db, rel, NULL};
-    test_run r = test_p3(test_source_dir(), args);
-    ck_assert_msg(r.status == STATUS_BAD_INPUT, "%s: exit %d, stderr:\n%s", name, r.status, r.err);
-    ck_assert_msg(strcmp(r.err, expected) == 0, "%s: stderr differs.\nexpected:\n%s\ngot:\n%s",
-                  name, expected, r.err);
-    ck_assert_int_eq(test_count_rows(db, "aggregate"), 0);
-    ck_assert_int_eq(test_count_rows(db, "aggregate_quantile"), 0);
-    ck_assert_int_eq(test_count_rows(db, "source_file"), 0);
-    test_run_free(&r);
-    free(rel);
-    free(expected_path);
-    free(expected);
-    free(dir);
-    free(db);
+    test_golden_bad_input("tests/data/locust/bad", name, ".csv");
 }
 
 START_TEST(test_locust_reader_bad_inputs_match_golden_messages)

@@ -278,6 +278,62 @@ char *test_query_text_at(const char *db_path, const char *sql)
     return v;
 }
 
+long long test_query_int_at(const char *db_path, const char *sql)
+{
+    sqlite3 *db = open_read_only(db_path);
+    long long v = test_query_int(db, sql);
+    sqlite3_close(db);
+    return v;
+}
+
+double test_query_double_at(const char *db_path, const char *sql)
+{
+    sqlite3 *db = open_read_only(db_path);
+    double v = test_query_double(db, sql);
+    sqlite3_close(db);
+    return v;
+}
+
+char *test_ingest_new_store(const char *tag, const char *path, char **err)
+{
+    char *dir = test_tmpdir(tag);
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, path, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == STATUS_OK, "%s: exit %d:\n%s", path, r.status, r.err);
+    if (err) {
+        *err = r.err;
+        r.err = NULL;
+    }
+    test_run_free(&r);
+    free(dir);
+    return db;
+}
+
+void test_golden_bad_input(const char *folder, const char *name, const char *ext)
+{
+    char *rel = xasprintf("%s/%s%s", folder, name, ext);
+    char *expected_path = xasprintf("%s/%s/%s.expected", test_source_dir(), folder, name);
+    char *expected = test_read_file(expected_path, NULL);
+    ck_assert_msg(expected != NULL, "missing %s", expected_path);
+    char *dir = test_tmpdir("golden");
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, rel, NULL};
+    test_run r = test_p3(test_source_dir(), args);
+    ck_assert_msg(r.status == STATUS_BAD_INPUT, "%s: exit %d, stderr:\n%s", rel, r.status, r.err);
+    ck_assert_msg(strcmp(r.err, expected) == 0, "%s: stderr differs.\nexpected:\n%s\ngot:\n%s",
+                  rel, expected, r.err);
+    ck_assert_int_eq(test_count_rows(db, "sample"), 0);
+    ck_assert_int_eq(test_count_rows(db, "aggregate"), 0);
+    ck_assert_int_eq(test_count_rows(db, "source_file"), 0);
+    test_run_free(&r);
+    free(rel);
+    free(expected_path);
+    free(expected);
+    free(db);
+    free(dir);
+}
+
 long long test_count_rows(const char *db_path, const char *table)
 {
     sqlite3 *db = open_read_only(db_path);

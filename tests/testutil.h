@@ -57,6 +57,22 @@ double test_query_double(sqlite3 *db, const char *sql);
 char *test_query_text(sqlite3 *db, const char *sql);
 /* test_query_text() on the store at db_path, opened read-only for the query. */
 char *test_query_text_at(const char *db_path, const char *sql);
+/* test_query_int() and test_query_double() on the store at db_path. */
+long long test_query_int_at(const char *db_path, const char *sql);
+double test_query_double_at(const char *db_path, const char *sql);
+
+/* Runs `p3 ingest` of path into a new store and fails the test unless it
+ * exits 0. Returns the store's path; its stderr goes to *err when err is
+ * not NULL. Caller frees both. */
+char *test_ingest_new_store(const char *tag, const char *path, char **err);
+
+/* The golden bad-input check of every reader: ingests
+ * <folder>/<name><ext> (folder relative to the source folder, as the
+ * messages name it) into a new store and fails the test unless p3 exits 1,
+ * prints exactly <folder>/<name>.expected on stderr and stores nothing of
+ * the file. */
+void test_golden_bad_input(const char *folder, const char *name, const char *ext);
+
 /* The rows of table in the store at db_path, opened read-only for the query. */
 long long test_count_rows(const char *db_path, const char *table);
 
