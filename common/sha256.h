@@ -1,17 +1,20 @@
 /* SHA-256 (FIPS 180-4), used to recognise a file whose content is already in
  * the store and to fingerprint analysis inputs. Streaming: init, update any
- * number of times, final. */
+ * number of times, final. A thin layer over nettle's SHA-256 (which uses the
+ * processor's SHA instructions where it has them), so that nettle's names
+ * stay out of every other file. */
 #ifndef P3_SHA256_H
 #define P3_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* Room for nettle's struct sha256_ctx (checked where it is used). */
 typedef struct sha256 {
-    uint32_t state[8];     /* running hash value H0..H7 */
-    uint64_t length;       /* message bytes hashed so far */
-    unsigned char block[64]; /* the partial block not yet compressed */
-    size_t fill;           /* bytes of block in use */
+    union {
+        uint64_t align;
+        unsigned char bytes[128];
+    } state;
 } sha256;
 
 void sha256_init(sha256 *ctx);
