@@ -4,12 +4,14 @@
 # means something even on a shared, noisy machine.
 #
 #   bench/run.sh            every benchmark
-#   bench/run.sh NAME...    some: ingest perfmon analyze workbook compare simulate render
+#   bench/run.sh NAME...    some: ingest perfmon analyze workbook compare simulate render jtl
 #
 # Environment: P3_BIN (the p3 under test), BENCH_TOOLS (where measure and
 # probegen are built), BENCH_DIR (scratch space, default /tmp/p3-bench),
 # BENCH_SAMPLES (probe rows, default 10000000), BENCH_WORKBOOK_SAMPLES (the
-# workbook's samples, default 1000000).
+# workbook's samples, default 1000000), BENCH_JTL_ROWS (rows of the JMeter
+# results file, default 10000000, about 1.3 GB), BENCH_PYTHON (a python3
+# with pandas and matplotlib).
 set -eu
 
 p3=${P3_BIN:?set P3_BIN}
@@ -191,7 +193,45 @@ bench_render() {
     report "p3 render --charts p3" "$pt" "$pm" "matplotlib bar3d" "$bt" "$bm"
 }
 
-names=${*:-ingest perfmon analyze workbook compare simulate render}
+# A JMeter CSV results file of BENCH_JTL_ROWS rows (bench/jtlgen.c: the 17
+# default columns, plateaus of 10 to 500 threads with ramps, sub-results and
+# transactions). p3 ingest against sqlite3 .import of the same file; then
+# the whole path to per-level statistics, p3 ingest + p3 analyze, against
+# pandas doing the same (bench/jtl_pandas.py), each as whole processes.
+bench_jtl() {
+    rows=${BENCH_JTL_ROWS:-10000000}
+    f=$dir/jtl-$rows.jtl
+    if [ ! -s "$f" ]; then
+        echo "generating $rows JMeter rows in $f" >&2
+        "$tools/jtlgen" --rows "$rows" --seed 1 > "$f"
+    fi
+    src=$(cd "$(dirname "$0")/.." && pwd)
+    size=$(wc -c < "$f")
+    rm -f "$dir/jtl.db" "$dir/jtl-import.db"
+    run "$p3" ingest --db "$dir/jtl.db" "$f"
+    pt=$t pm=$m
+    run sqlite3 "$dir/jtl-import.db" ".mode csv" ".import $f t"
+    echo "jtl: $rows rows, $((size / 1048576)) MiB JMeter CSV; target: time ratio <= 1, peak < 64 MiB"
+    report "p3 ingest (jtl)" "$pt" "$pm" "sqlite3 .import" "$t" "$m"
+    py=${BENCH_PYTHON:-}
+    if [ -z "$py" ]; then
+        for candidate in /usr/bin/python3 python3; do
+            if "$candidate" -c "import pandas" 2>/dev/null; then
+                py=$candidate
+                break
+            fi
+        done
+    fi
+    [ -n "$py" ] || { echo "bench: no python3 with pandas (set BENCH_PYTHON)" >&2; exit 1; }
+    rm -f "$dir/jtl.db"
+    run sh -c '"$1" ingest --db "$2" "$3" && "$1" analyze --db "$2"' sh "$p3" "$dir/jtl.db" "$f"
+    pt=$t pm=$m
+    run "$py" "$src/bench/jtl_pandas.py" "$f" "$dir/jtl-pandas.csv"
+    echo "jtl: per-level p50/p95/p99 and mean from the same file; target: time ratio <= 0.1"
+    report "p3 ingest + analyze (jtl)" "$pt" "$pm" "pandas read_csv+groupby" "$t" "$m"
+}
+
+names=${*:-ingest perfmon analyze workbook compare simulate render jtl}
 echo "p3 benchmarks: $("$p3" --version), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 for name in $names; do
     "bench_$name"
