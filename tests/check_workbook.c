@@ -339,6 +339,44 @@ START_TEST(test_workbook_formulas_recompute_in_libreoffice_to_p3s_values)
 }
 END_TEST
 
+/* A load-test run levelled by concurrency, with failures, sub-results and
+ * transactions left out: its Samples sheets follow analysis's placements,
+ * so every level is re-checked by formulas that LibreOffice recomputes. */
+START_TEST(test_workbook_rechecks_load_test_levels_in_libreoffice)
+{
+    const char *soffice = test_have_program("soffice")       ? "soffice"
+                          : test_have_program("libreoffice") ? "libreoffice"
+                                                             : NULL;
+    if (!soffice) {
+        printf("workbook: LibreOffice not installed; the load-test recalculation check is "
+               "skipped\n");
+        return;
+    }
+    if (!have_openpyxl())
+        return;
+    char *dir = test_tmpdir("workbook-loadtest");
+    char *out = xasprintf("%s/out", dir), *run = test_source_path("samples/loadtest/jmeter-csv");
+    const char *report[] = {"report", "-o", out, run, NULL};
+    test_run r = test_p3(NULL, report);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    char *book = xasprintf("%s/p3.xlsx", out);
+    const char *levels[] = {
+        "-c",
+        "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1])['jmeter-csv'];"
+        "rows=[r for r in ws.iter_rows() if str(r[0].value).endswith(' users')];"
+        "checked=[r[12].value for r in rows if str(r[12].value).startswith('formulas')];"
+        "assert len(checked)>=4, [r[12].value for r in rows]",
+        book, NULL};
+    ck_assert_msg(run_python(levels, false) == 0, "the load-test levels are not re-checked");
+    char *script = test_source_path("tests/data/ref/check_workbook.py");
+    char *work = xasprintf("%s/libreoffice", dir);
+    const char *args[] = {script, "recalc", "--soffice", soffice, "--work", work, book, NULL};
+    ck_assert_msg(run_python(args, false) == 0, "LibreOffice does not compute p3's values");
+    free(script), free(work), free(book), free(run), free(out), free(dir);
+}
+END_TEST
+
 /* Whether dir holds a file whose name contains part. */
 static bool dir_has(const char *dir, const char *part)
 {
@@ -506,6 +544,7 @@ Suite *workbook_suite(void)
     tcase_add_test(tc, test_workbook_reads_back_equal_to_p3_stats_with_charts_image_and_text_kept_as_text);
     tcase_add_test(tc, test_workbook_spans_samples_sheets_with_formulas_over_every_part);
     tcase_add_test(tc, test_workbook_formulas_recompute_in_libreoffice_to_p3s_values);
+    tcase_add_test(tc, test_workbook_rechecks_load_test_levels_in_libreoffice);
     tcase_add_test(tc, test_workbook_failure_leaves_no_file_and_the_old_workbook_as_it_was);
     tcase_add_test(tc, test_workbook_refuses_a_store_without_analysed_runs_or_an_unknown_run);
     tcase_add_test(tc, test_workbook_sheet_names_are_valid_and_quoteable);
