@@ -550,9 +550,9 @@ static void keep_sample(run_data *r, double delay, unsigned char code, double we
 }
 
 /* Places one stored sample and keeps it where it belongs. */
-static void take_sample(run_data *r, cursor *c, sqlite3_stmt *rows, int own_method, bool approx)
+static void take_sample(run_data *r, cursor *c, sqlite3_stmt *rows, int own_method, bool approx,
+                        bool v6)
 {
-    bool v6 = r->version >= 6;
     int64_t id = sqlite3_column_int64(rows, 0), t = sqlite3_column_int64(rows, 1);
     int own = sqlite3_column_type(rows, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(rows, 2);
     double delay = sqlite3_column_double(rows, 3);
@@ -621,7 +621,7 @@ static void note_approx_file(run_data *r, const char *path)
  * places each. */
 static int load_samples(sqlite3 *db, run_data *r, diag_list *diags)
 {
-    sqlite3_stmt *files, *rows;
+    sqlite3_stmt *files;
     if (store_prepare(db,
                       "SELECT coalesce(sum(samples), 0) FROM source_file WHERE run_id = ? AND "
                       "kind = 'probe'",
@@ -636,12 +636,18 @@ static int load_samples(sqlite3 *db, run_data *r, diag_list *diags)
     bool v6 = r->version >= 6;
     if (store_prepare(db, v6 ? files_sql_v6 : files_sql_old, &files, diags))
         return STATUS_FAILURE;
+    /* Probe logs leave the load-test columns empty: their rows are read
+     * without them (as in stores before schema 6). */
+    sqlite3_stmt *lean, *full = NULL;
     if (store_prepare(db,
-                      v6 ? "SELECT sample_id, t_ns, level, delay_ms, label, ok, concurrency, "
-                           "weight, role FROM sample WHERE sample_id BETWEEN ? AND ?"
-                         : "SELECT sample_id, t_ns, level, delay_ms FROM sample WHERE sample_id "
-                           "BETWEEN ? AND ?",
-                      &rows, diags)) {
+                      "SELECT sample_id, t_ns, level, delay_ms FROM sample WHERE sample_id "
+                      "BETWEEN ? AND ?",
+                      &lean, diags) ||
+        (v6 && store_prepare(db,
+                             "SELECT sample_id, t_ns, level, delay_ms, label, ok, concurrency, "
+                             "weight, role FROM sample WHERE sample_id BETWEEN ? AND ?",
+                             &full, diags))) {
+        sqlite3_finalize(lean);
         sqlite3_finalize(files);
         return STATUS_FAILURE;
     }
@@ -651,20 +657,23 @@ static int load_samples(sqlite3 *db, run_data *r, diag_list *diags)
     while (!status && sqlite3_step(files) == SQLITE_ROW) {
         const char *format = (const char *)sqlite3_column_text(files, 2);
         const char *values = (const char *)sqlite3_column_text(files, 3);
-        int own_method = format && strcmp(format, "p3-probe") == 0 ? BY_PROBE : BY_FILE;
+        bool probe_log = !format || strcmp(format, "p3-probe") == 0;
+        int own_method = probe_log ? BY_PROBE : BY_FILE;
         bool approx = values && strcmp(values, "window-mean") == 0;
         if (approx)
             note_approx_file(r, (const char *)sqlite3_column_text(files, 4));
+        sqlite3_stmt *rows = probe_log ? lean : full;
         sqlite3_bind_int64(rows, 1, sqlite3_column_int64(files, 0));
         sqlite3_bind_int64(rows, 2, sqlite3_column_int64(files, 1));
         int rc;
         while ((rc = sqlite3_step(rows)) == SQLITE_ROW && r->n < total)
-            take_sample(r, &c, rows, own_method, approx);
+            take_sample(r, &c, rows, own_method, approx, !probe_log);
         if (rc != SQLITE_DONE && rc != SQLITE_ROW)
             status = store_fail(db, diags, "cannot read samples");
         sqlite3_reset(rows);
     }
-    sqlite3_finalize(rows);
+    sqlite3_finalize(lean);
+    sqlite3_finalize(full);
     sqlite3_finalize(files);
     return status;
 }
