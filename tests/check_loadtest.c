@@ -141,8 +141,9 @@ START_TEST(test_loadtest_plateaus_become_levels_and_the_ramp_is_left_out)
     ck_assert_double_eq_tol(test_query_double(db, "SELECT mean_ms FROM level_stats WHERE level = 1"),
                             129.5, 1e-9);
     ck_assert_int_eq(q_int(db, "SELECT ramp FROM analysis"), 4);
-    ck_assert_str_eq(test_query_text(db, "SELECT level_source FROM level_stats WHERE level = 1"),
-                     "concurrency");
+    char *source = test_query_text(db, "SELECT level_source FROM level_stats WHERE level = 1");
+    ck_assert_str_eq(source, "concurrency");
+    free(source);
     /* Every sample has exactly one placement. */
     ck_assert_int_eq(q_int(db, "SELECT sum(last_sample - first_sample + 1) FROM placement"), 124);
     ck_assert_int_eq(q_int(db, "SELECT sum(last_sample - first_sample + 1) FROM placement WHERE "
