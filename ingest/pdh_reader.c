@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "decimal.h"
 #include "isotime.h"
 #include "line_reader.h"
@@ -47,9 +48,9 @@ static const char *const esxtop_objects[] = {
 /* Objects whose instances perfmon writes as parent/instance. */
 static const char *const parent_objects[] = {"Thread", "Job Object Details"};
 
-/* One field of a line. */
+/* One field of a line, as this reader sees it. */
 typedef struct field {
-    const char *text; /* its content: quotes removed, spaces trimmed */
+    const char *text; /* its content: quotes removed, spaces trimmed inside them too */
     size_t len;
     long col;         /* 1-based column in the line (of its opening quote if quoted) */
     bool quoted;
@@ -86,8 +87,7 @@ typedef struct reader {
     bool check_utf8;               /* lines are the file's own bytes and must be UTF-8 */
     char sep;                      /* ',', ';' or '\t' */
     size_t col_offset;             /* bytes of line 1 before the text split (a BOM) */
-    char *scratch;                 /* fields with "" in them, unquoted */
-    size_t scratch_cap, scratch_used;
+    csv_splitter *csv;             /* splits the header and the rows */
     size_t columns;                /* fields per line, the time included */
     size_t *sink_index;            /* per column: the sink's index of its counter, or NO_COUNTER */
     other_column *others;          /* columns that are not counters */
@@ -263,106 +263,48 @@ bool pdh_reader_parse_path(const char *s, size_t len, char *buf, counter_path *o
     return true;
 }
 
-/* Makes room for len bytes of unquoted text past what the line holds. */
-static void reserve_scratch(reader *r, size_t len)
+/* A splitter for lines of the file: quoted or not, blanks around fields
+ * dropped, and a quote after unquoted text opening the next field (esxtop
+ * glues fields so). */
+static csv_splitter *new_splitter(char sep)
 {
-    if (r->scratch_cap < r->scratch_used + len) {
-        r->scratch_cap = r->scratch_used + len;
-        r->scratch = xrealloc(r->scratch, r->scratch_cap);
-    }
+    return csv_splitter_new(&(csv_options){.delimiter = sep, .trim = true, .glued_quotes = true});
 }
 
-/* The quoted field whose opening quote is at line[q], as next_field(). */
-static int quoted_field(reader *r, const char *line, size_t len, size_t *pos, size_t q,
-                        long number, field *f)
+/* Splits a line whose fields never span lines; a quote left open is an
+ * error at once. */
+static csv_status split_line(csv_splitter *csv, const char *line, size_t len, long number)
 {
-    const char *open = line + q + 1;
-    const char *close = memchr(open, '"', len - q - 1);
-    f->quoted = true;
-    f->col = (long)(q + 1 + r->col_offset);
-    size_t j = 0;
-    if (close && close + 1 < line + len && close[1] == '"') {
-        /* Doubled quotes: the text is copied without them. */
-        reserve_scratch(r, len - q);
-        char *text = r->scratch + r->scratch_used;
-        size_t o = 0, k = q + 1;
-        for (;;) {
-            if (k >= len) {
-                close = NULL;
-                break;
-            }
-            if (line[k] == '"') {
-                if (k + 1 < len && line[k + 1] == '"') {
-                    text[o++] = '"';
-                    k += 2;
-                    continue;
-                }
-                break;
-            }
-            text[o++] = line[k++];
-        }
-        f->text = text;
-        f->len = o;
-        r->scratch_used += o;
-        j = k + 1;
-    } else if (close) {
-        f->text = open;
-        f->len = (size_t)(close - open);
-        j = (size_t)(close - line) + 1;
-    }
-    if (!close) {
-        diag_file_error(&r->diags, number, f->col, "unterminated quoted field");
-        return -1;
-    }
-    text_trim(&f->text, &f->len);
-    while (j < len && (line[j] == ' ' || line[j] == '\t'))
-        j++;
-    if (j == len) {
-        *pos = len;
-        return 0;
-    }
-    if (line[j] != r->sep) {
-        diag_file_error(&r->diags, number, (long)(j + 1 + r->col_offset),
-                        "unexpected text after a quoted field");
-        return -1;
-    }
-    *pos = j + 1;
-    return 1;
+    csv_status st = csv_split(csv, line, len, number);
+    return st == CSV_MORE ? csv_finish(csv) : st;
 }
 
-/* Splits the field that starts at line[*pos] into *f and moves *pos to the
- * next one. Returns 1 when another field follows, 0 when this one ends the
- * line, or -1 after reporting a broken field. */
-static int next_field(reader *r, const char *line, size_t len, size_t *pos, long number, field *f)
+static bool is_blank(char c)
 {
-    size_t i = *pos;
-    if (i < len && line[i] == '"')
-        return quoted_field(r, line, len, pos, i, number, f);
-    size_t j = i;
-    while (j < len && (line[j] == ' ' || line[j] == '\t'))
-        j++;
-    if (j < len && line[j] == '"')
-        return quoted_field(r, line, len, pos, j, number, f); /* padded */
-    char sep = r->sep;
-    while (j < len && line[j] != sep && line[j] != '"')
-        j++;
-    f->text = line + i;
-    f->len = j - i;
-    f->quoted = false;
-    text_trim(&f->text, &f->len);
-    f->col = (long)((f->len ? (size_t)(f->text - line) : i) + 1 + r->col_offset);
-    if (j == len) {
-        *pos = len;
-        return 0;
-    }
-    /* A quote ends unquoted text that is not blank and opens the next
-     * field: esxtop glues fields so. */
-    *pos = line[j] == '"' ? j : j + 1;
-    return 1;
+    return c == ' ' || c == '\t';
 }
 
-/* Whether the rest of a line holds nothing but blank fields. */
-static bool blank_rest(const reader *r, const char *s, size_t len)
+/* A field of the line last split, its text trimmed inside quotes too
+ * (perfmon's " " is a blank) and its column counted from the line's start
+ * (col_offset: a BOM before the text split). */
+static inline field cell(const reader *r, const csv_field *c)
+{
+    field f = {c->text, c->len, c->col + (long)r->col_offset, c->quoted};
+    if (c->quoted && c->len && (is_blank(c->text[0]) || is_blank(c->text[c->len - 1])))
+        text_trim(&f.text, &f.len);
+    return f;
+}
+
+/* Reports why the line last split is broken, on line number. */
+static void split_error(reader *r, long number)
+{
+    long line, col;
+    const char *message = csv_error(r->csv, &line, &col);
+    diag_file_error(&r->diags, number, col + (long)r->col_offset, "%s", message);
+}
+
+/* Whether a line holds nothing but blank fields (quoted or not). */
+static bool blank_line(const reader *r, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '"' && s[i] != r->sep)
@@ -707,22 +649,21 @@ static bool read_header(reader *r, line_status ls, const char *line, size_t len)
         return false;
     }
     r->sep = first_separator(line, len);
-    field *cells = NULL;
-    size_t count = 0, capacity = 0, longest = 0;
-    reserve_scratch(r, len);
-    size_t pos = 0;
-    int more = 1;
-    while (more > 0) {
-        if (count == capacity) {
-            capacity = capacity ? 2 * capacity : 256;
-            cells = xreallocarray(cells, capacity, sizeof *cells);
-        }
-        more = next_field(r, line, len, &pos, 1, &cells[count]);
-        if (more >= 0 && cells[count].len > longest)
-            longest = cells[count].len;
-        count++;
+    r->csv = new_splitter(r->sep);
+    if (split_line(r->csv, line, len, 1) != CSV_RECORD) {
+        split_error(r, 1);
+        r->col_offset = 0;
+        return false;
     }
-    bool ok = more == 0 && read_time_zone(r, &cells[0]);
+    size_t count = csv_count(r->csv), longest = 0;
+    const csv_field *split = csv_fields(r->csv);
+    field *cells = xreallocarray(NULL, count, sizeof *cells);
+    for (size_t c = 0; c < count; c++) {
+        cells[c] = cell(r, &split[c]);
+        if (cells[c].len > longest)
+            longest = cells[c].len;
+    }
+    bool ok = read_time_zone(r, &cells[0]);
     char *path_buf = NULL;
     if (ok) {
         r->columns = count;
@@ -739,7 +680,6 @@ static bool read_header(reader *r, line_status ls, const char *line, size_t len)
     free(path_buf);
     free(cells);
     r->col_offset = 0;
-    r->scratch_used = 0;
     return ok && r->status == STATUS_OK;
 }
 
@@ -840,32 +780,26 @@ static counter_date_order scan_for_order(const reader *r, long after)
         diag_list_free(ignored);
         return order;
     }
+    csv_splitter *csv = new_splitter(r->sep);
     const char *line;
     size_t len;
     line_status ls;
     while (order == COUNTER_DATE_AUTO && (ls = line_reader_next(lines, &line, &len)) != LINE_EOF) {
-        if (ls != LINE_OK || line_reader_line(lines) <= after)
+        long number = line_reader_line(lines);
+        if (ls != LINE_OK || number <= after)
             continue;
-        const char *s = line;
-        size_t n = len;
-        bool quoted = false;
-        text_trim(&s, &n);
-        if (n && s[0] == '"') {
-            const char *close = memchr(s + 1, '"', n - 1);
-            if (!close)
-                continue;
-            n = (size_t)(close - s) - 1;
-            s++;
-            quoted = true;
-        } else {
-            const char *sep = memchr(s, r->sep, n);
-            n = sep ? (size_t)(sep - s) : n;
-        }
+        split_line(csv, line, len, number);
+        const csv_field *first = csv_get(csv, 0); /* whole even if a later field is broken */
+        if (!first)
+            continue;
+        const char *s = first->text;
+        size_t n = first->len;
         text_trim(&s, &n);
         stamp st;
         if (parse_stamp(s, n, &st) && st.has_date)
-            order = date_evidence(&st, quoted);
+            order = date_evidence(&st, first->quoted);
     }
+    csv_splitter_free(csv);
     line_reader_free(lines);
     diag_list_free(ignored);
     return order;
@@ -1101,31 +1035,19 @@ static void read_value(reader *r, size_t c, const field *f, long number)
         r->status = STATUS_FAILURE;
 }
 
-/* Reports a row with more fields than the header, the first extra one at
- * col, counting the rest from pos on. */
-static void too_many_fields(reader *r, const char *line, size_t len, size_t pos, int more,
-                            long col, long number)
-{
-    size_t found = r->columns + 1;
-    field f;
-    while (more > 0) {
-        more = next_field(r, line, len, &pos, number, &f);
-        if (more < 0)
-            return;
-        found++;
-    }
-    diag_file_error(&r->diags, number, col, "expected %zu fields as in the header, found %zu",
-                    r->columns, found);
-}
-
-/* Reads one sample line. */
+/* Reads one sample line: its fields in order, each checked as it comes, up
+ * to a broken one if any (so that its problems are reported in order). */
 static void read_row(reader *r, const char *line, size_t len, long number)
 {
-    r->scratch_used = 0;
-    size_t pos = 0;
-    field f;
-    int more = next_field(r, line, len, &pos, number, &f);
-    if (more < 0 || (f.len == 0 && blank_rest(r, line + pos, len - pos)))
+    csv_status st = split_line(r->csv, line, len, number);
+    size_t n = csv_count(r->csv);
+    const csv_field *cells = csv_fields(r->csv);
+    if (n == 0) {
+        split_error(r, number); /* the time field itself is broken */
+        return;
+    }
+    field f = cell(r, &cells[0]);
+    if (f.len == 0 && blank_line(r, line, len))
         return;
     int64_t t_ns;
     if (read_time(r, &f, number, &t_ns) && emitting(r) &&
@@ -1133,20 +1055,27 @@ static void read_row(reader *r, const char *line, size_t len, long number)
         r->status = STATUS_FAILURE;
         return;
     }
-    size_t c = 1;
-    while (more > 0) {
-        more = next_field(r, line, len, &pos, number, &f);
-        if (more < 0 || r->status != STATUS_OK)
+    for (size_t c = 1; c < n; c++) {
+        if (r->status != STATUS_OK)
             return;
         if (c == r->columns) {
-            too_many_fields(r, line, len, pos, more, f.col, number);
+            if (st != CSV_RECORD)
+                split_error(r, number);
+            else
+                diag_file_error(&r->diags, number, cells[c].col,
+                                "expected %zu fields as in the header, found %zu", r->columns, n);
             return;
         }
-        read_value(r, c++, &f, number);
+        f = cell(r, &cells[c]);
+        read_value(r, c, &f, number);
     }
-    if (c < r->columns)
+    if (r->status != STATUS_OK)
+        return;
+    if (st != CSV_RECORD)
+        split_error(r, number);
+    else if (n < r->columns)
         diag_file_error(&r->diags, number, (long)len + 1,
-                        "expected %zu fields as in the header, found %zu", r->columns, c);
+                        "expected %zu fields as in the header, found %zu", r->columns, n);
 }
 
 int pdh_reader_read(const char *path, const counter_options *opts, const counter_sink *sink,
@@ -1190,7 +1119,7 @@ out:
         free(r.others[i].header);
     free(r.others);
     free(r.sink_index);
-    free(r.scratch);
+    csv_splitter_free(r.csv);
     free(r.time_zone);
     free(r.description);
     return status;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "decimal.h"
 #include "isotime.h"
 #include "line_reader.h"
@@ -25,24 +26,16 @@ typedef enum column_kind {
 static const char *const column_names[] = {NULL, "time", "level", "delay_ms", "operation",
                                            "session"};
 
-/* One field of the current row: where it is, what it holds. */
-typedef struct field {
-    const char *text; /* unquoted content */
-    size_t len;
-    long col;         /* 1-based column of its first byte in the line */
-} field;
-
 struct probe_reader {
     line_reader *lines;     /* the file */
     char *path;             /* for messages */
     diag_file diags;        /* this file's diagnostics, capped */
     probe_header header;    /* what the metadata said */
     char separator;         /* ',' or '\t', from the header line */
+    csv_splitter *csv;      /* splits the header and the rows */
     column_kind *columns;   /* kind of each header column */
     size_t column_count;
-    field *fields;          /* the current row's fields, column_count + 1 slots */
-    char *unquoted;         /* scratch for quoted fields of the current row */
-    size_t unquoted_cap;
+    const csv_field *fields; /* the current row's fields, in csv */
     const char *const *levels; /* the run's level names */
     size_t level_count;
     int header_level;       /* index of `# level:`, or -1 */
@@ -114,88 +107,32 @@ static char *lower_dup(const char *s, size_t len)
     return p;
 }
 
-/* Splits a row into r->fields; returns the number of fields found (which may
- * exceed column_count by one: the rest is not split), or -1 after reporting
- * an unterminated quote. */
+/* Splits a row into r->fields (quoted or not, blanks around them dropped, a
+ * quote inside an unquoted field kept as text; a field never spans lines);
+ * returns the number of fields, or -1 after reporting a broken quote. */
 static long split(probe_reader *r, const char *line, size_t len, long number)
 {
-    size_t max = r->column_count + 1;
-    size_t n = 0, i = 0, out = 0;
-    for (;;) {
-        /* Fields may be padded with spaces; a quote after them opens a quoted field. */
-        size_t start = i;
-        while (i < len && line[i] == ' ')
-            i++;
-        field *f = &r->fields[n];
-        if (i < len && line[i] == '"') {
-            size_t q = i;
-            f->col = (long)q + 1;
-            f->text = r->unquoted + out;
-            i++;
-            for (;;) {
-                if (i >= len) {
-                    diag_file_error(&r->diags, number, (long)q + 1, "unterminated quoted field");
-                    return -1;
-                }
-                if (line[i] == '"') {
-                    if (i + 1 < len && line[i + 1] == '"') {
-                        r->unquoted[out++] = '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                r->unquoted[out++] = line[i++];
-            }
-            f->len = (size_t)(r->unquoted + out - f->text);
-            while (i < len && line[i] == ' ')
-                i++;
-            if (i < len && line[i] != r->separator) {
-                diag_file_error(&r->diags, number, (long)i + 1,
-                                "unexpected text after a quoted field");
-                return -1;
-            }
-        } else {
-            i = start;
-            const char *sep = memchr(line + i, r->separator, len - i);
-            size_t end = sep ? (size_t)(sep - line) : len;
-            f->text = line + i;
-            f->len = end - i;
-            f->col = (long)i + 1;
-            text_trim(&f->text, &f->len);
-            if (f->len && f->text > line + i)
-                f->col = (long)(f->text - line) + 1;
-            i = end;
-        }
-        n++;
-        if (i >= len)
-            return (long)n;
-        i++; /* past the separator */
-        if (n == max - 1) {
-            /* Too many fields: note where the first extra one starts and
-             * count the rest without splitting them. */
-            r->fields[n].text = line + i;
-            r->fields[n].len = len - i;
-            r->fields[n].col = (long)i + 1;
-            bool quoted = false;
-            for (; i < len; i++) {
-                if (line[i] == '"')
-                    quoted = !quoted;
-                else if (line[i] == r->separator && !quoted)
-                    n++;
-            }
-            return (long)n + 1;
-        }
+    csv_status st = csv_split(r->csv, line, len, number);
+    if (st == CSV_MORE)
+        st = csv_finish(r->csv);
+    if (st == CSV_ERROR) {
+        long at_line, col;
+        const char *message = csv_error(r->csv, &at_line, &col);
+        diag_file_error(&r->diags, number, col, "%s", message);
+        return -1;
     }
+    r->fields = csv_fields(r->csv);
+    return (long)csv_count(r->csv);
 }
 
-static void reserve_unquoted(probe_reader *r, size_t len)
+/* Where field f of a line begins, the blanks before its text included. */
+static long field_start(const probe_reader *r, const char *line, const csv_field *f)
 {
-    if (r->unquoted_cap < len + 1) {
-        r->unquoted_cap = len + 1;
-        r->unquoted = xrealloc(r->unquoted, r->unquoted_cap);
-    }
+    long col = f->col;
+    while (col > 1 && (line[col - 2] == ' ' || line[col - 2] == '\t') &&
+           line[col - 2] != r->separator)
+        col--;
+    return col;
 }
 
 /* Reads `# key: value` into the header. */
@@ -253,17 +190,16 @@ static void parse_meta(probe_reader *r, const char *line, size_t len, long numbe
 static bool parse_header(probe_reader *r, const char *line, size_t len, long number)
 {
     r->separator = memchr(line, '\t', len) ? '\t' : ',';
-    r->column_count = 1;
-    for (size_t i = 0; i < len; i++)
-        r->column_count += line[i] == r->separator;
-    r->columns = xcalloc(r->column_count, sizeof *r->columns);
-    r->fields = xcalloc(r->column_count + 1, sizeof *r->fields);
-    reserve_unquoted(r, len);
-    if (split(r, line, len, number) < 0)
+    r->csv = csv_splitter_new(
+        &(csv_options){.delimiter = r->separator, .trim = true, .bare_quotes = true});
+    long n = split(r, line, len, number);
+    if (n < 0)
         return false;
+    r->column_count = (size_t)n;
+    r->columns = xcalloc(r->column_count, sizeof *r->columns);
     bool ok = true;
     for (size_t c = 0; c < r->column_count; c++) {
-        field *f = &r->fields[c];
+        const csv_field *f = &r->fields[c];
         column_kind kind = COL_IGNORED;
         for (int k = COL_TIME; k <= COL_SESSION; k++)
             if (text_equal_nocase(f->text, f->len, column_names[k]))
@@ -421,9 +357,8 @@ void probe_reader_free(probe_reader *r)
         free(r->header.extra[i].value);
     }
     free(r->header.extra);
+    csv_splitter_free(r->csv);
     free(r->columns);
-    free(r->fields);
-    free(r->unquoted);
     free(r->path);
     free(r);
 }
@@ -494,7 +429,7 @@ static bool parse_row(probe_reader *r, long line_no, probe_sample *out)
     out->session = NULL;
     out->session_len = 0;
     for (size_t c = 0; c < r->column_count; c++) {
-        const field *f = &r->fields[c];
+        const csv_field *f = &r->fields[c];
         switch (r->columns[c]) {
         case COL_TIME:
             if (!isotime_parse(f->text, f->len, r->header.tz_minutes, &out->t_ns)) {
@@ -572,14 +507,14 @@ int probe_reader_next(probe_reader *r, probe_sample *out)
             continue;
         if (len == 0 || line[0] == '#')
             continue; /* blank lines and comments */
-        reserve_unquoted(r, len);
         long n = split(r, line, len, number);
         if (n < 0)
             continue;
         if ((size_t)n != r->column_count) {
             bool extra = (size_t)n > r->column_count;
             diag_file_error(&r->diags, number,
-                            extra ? r->fields[r->column_count].col : (long)len + 1,
+                            extra ? field_start(r, line, &r->fields[r->column_count])
+                                  : (long)len + 1,
                             "expected %zu field%s as in the header, found %ld", r->column_count,
                             r->column_count == 1 ? "" : "s", n);
             continue;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv.h"
 #include "isotime.h"
 #include "line_reader.h"
 #include "source_file.h"
@@ -24,6 +25,7 @@ typedef struct interval {
 } interval;
 
 typedef struct schedule {
+    csv_splitter *csv;   /* splits the header and the rows */
     interval *items;
     size_t count;
     int where[COLUMNS];  /* field index of each column */
@@ -37,45 +39,34 @@ bool schedule_ingest_is_schedule(const char *path)
     return strcasecmp(slash ? slash + 1 : path, "schedule.csv") == 0;
 }
 
-/* Splits a line at commas into at most max fields (trimmed, quotes around
- * a field dropped); returns the number of fields. */
-static size_t split(const char *line, size_t len, const char **field, size_t *flen, long *col,
-                    size_t max)
+/* Splits a line into s->csv: fields quoted or not (a quoted one may hold
+ * commas, "" for a quote), blanks around them dropped, a quote inside an
+ * unquoted field kept as text; a field never spans lines. False after
+ * reporting a broken quote. */
+static bool split(schedule *s, const char *line, size_t len, long number, diag_file *df)
 {
-    size_t n = 0, i = 0;
-    for (;;) {
-        const char *comma = memchr(line + i, ',', len - i);
-        size_t end = comma ? (size_t)(comma - line) : len;
-        if (n < max) {
-            const char *f = line + i;
-            size_t fl = end - i;
-            text_trim(&f, &fl);
-            if (fl >= 2 && f[0] == '"' && f[fl - 1] == '"') {
-                f++;
-                fl -= 2;
-            }
-            field[n] = f;
-            flen[n] = fl;
-            col[n] = (long)(f - line) + 1;
-        }
-        n++;
-        if (!comma)
-            return n;
-        i = end + 1;
-    }
+    csv_status st = csv_split(s->csv, line, len, number);
+    if (st == CSV_MORE)
+        st = csv_finish(s->csv);
+    if (st == CSV_RECORD)
+        return true;
+    long at_line, col;
+    const char *message = csv_error(s->csv, &at_line, &col);
+    diag_file_error(df, number, col, "%s", message);
+    return false;
 }
 
 static bool parse_header(schedule *s, const char *line, size_t len, long number, diag_file *df)
 {
-    const char *field[8];
-    size_t flen[8];
-    long col[8];
-    s->fields = split(line, len, field, flen, col, 8);
+    if (!split(s, line, len, number, df))
+        return false;
+    const csv_field *field = csv_fields(s->csv);
+    s->fields = csv_count(s->csv);
     for (int c = 0; c < COLUMNS; c++)
         s->where[c] = -1;
-    for (size_t f = 0; f < s->fields && f < 8; f++)
+    for (size_t f = 0; f < s->fields; f++)
         for (int c = 0; c < COLUMNS; c++)
-            if (text_equal_nocase(field[f], flen[f], column_names[c]))
+            if (text_equal_nocase(field[f].text, field[f].len, column_names[c]))
                 s->where[c] = (int)f;
     bool ok = true;
     for (int c = 0; c < COLUMNS; c++)
@@ -98,10 +89,10 @@ static int find_level(const run_record *run, const char *s, size_t len)
 static void parse_row(schedule *s, const run_record *run, const char *line, size_t len,
                       long number, diag_file *df)
 {
-    const char *field[8];
-    size_t flen[8];
-    long col[8];
-    size_t n = split(line, len, field, flen, col, 8);
+    if (!split(s, line, len, number, df))
+        return;
+    const csv_field *field = csv_fields(s->csv);
+    size_t n = csv_count(s->csv);
     if (n != s->fields) {
         diag_file_error(df, number, 1, "expected %zu fields as in the header, found %zu",
                         s->fields, n);
@@ -112,22 +103,22 @@ static void parse_row(schedule *s, const run_record *run, const char *line, size
     int64_t *times[2] = {&iv.start, &iv.end};
     for (int c = COL_START; c <= COL_END; c++) {
         int f = s->where[c];
-        if (!isotime_parse(field[f], flen[f], s->tz_minutes, times[c])) {
-            diag_file_error(df, number, col[f], "bad %s time %s: expected ISO 8601 such as "
+        if (!isotime_parse(field[f].text, field[f].len, s->tz_minutes, times[c])) {
+            diag_file_error(df, number, field[f].col, "bad %s time %s: expected ISO 8601 such as "
                             "2005-03-01T10:00:00 or Unix seconds", column_names[c],
-                            diag_quote(quoted, sizeof quoted, field[f], flen[f]));
+                            diag_quote(quoted, sizeof quoted, field[f].text, field[f].len));
             return;
         }
     }
     if (iv.end <= iv.start) {
-        diag_file_error(df, number, col[s->where[COL_END]], "end is not after start");
+        diag_file_error(df, number, field[s->where[COL_END]].col, "end is not after start");
         return;
     }
     int f = s->where[COL_LEVEL];
-    iv.level = find_level(run, field[f], flen[f]);
+    iv.level = find_level(run, field[f].text, field[f].len);
     if (iv.level < 0) {
-        diag_file_error(df, number, col[f], "unknown level %s",
-                        diag_quote(quoted, sizeof quoted, field[f], flen[f]));
+        diag_file_error(df, number, field[f].col, "unknown level %s",
+                        diag_quote(quoted, sizeof quoted, field[f].text, field[f].len));
         return;
     }
     s->items = xreallocarray(s->items, s->count + 1, sizeof *s->items);
@@ -142,6 +133,8 @@ static int by_start(const void *a, const void *b)
 
 static void check_overlaps(schedule *s, diag_file *df)
 {
+    if (s->count < 2)
+        return; /* (qsort() may not be given the NULL of no items) */
     qsort(s->items, s->count, sizeof *s->items, by_start);
     for (size_t i = 1; i < s->count; i++)
         if (s->items[i].start < s->items[i - 1].end) {
@@ -160,6 +153,7 @@ static int read_schedule(const char *path, const run_record *run, schedule *s, d
     int status = line_reader_open(path, NULL, &r, df->list);
     if (status)
         return status;
+    s->csv = csv_splitter_new(&(csv_options){.trim = true, .bare_quotes = true});
     bool header = false;
     const char *line;
     size_t len;
@@ -211,6 +205,8 @@ static int read_schedule(const char *path, const run_record *run, schedule *s, d
         status = STATUS_FAILURE;
     *size = (long long)bytes;
     line_reader_free(r);
+    csv_splitter_free(s->csv);
+    s->csv = NULL;
     if (!status)
         check_overlaps(s, df);
     return status;

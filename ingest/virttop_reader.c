@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "decimal.h"
 #include "isotime.h"
 #include "line_reader.h"
@@ -29,13 +30,6 @@ static const char *const host_columns[] = {
 #define DOMAIN_ID_COLUMNS 2
 /* Not yet declared to the sink. */
 #define UNDECLARED SIZE_MAX
-
-/* One field of a row, unquoted. */
-typedef struct field {
-    const char *text; /* in the line or the unquoting scratch; not NUL-terminated */
-    size_t len;
-    long col;         /* 1-based column of its first byte in the line */
-} field;
 
 /* A domain seen in the file. */
 typedef struct domain {
@@ -63,11 +57,9 @@ typedef struct virttop_reader {
     size_t domain_count;         /* domains */
     int64_t day;                 /* days since 1970 of the current row */
     long last_tod;               /* the last time of day in seconds; -1 before any */
-    field *fields;               /* the current line's fields */
+    csv_splitter *csv;           /* splits each line */
+    const csv_field *fields;     /* the current line's fields, in csv */
     size_t field_count;          /* fields of the current line */
-    size_t field_capacity;       /* fields allocated */
-    char *unquoted;              /* scratch for quoted fields */
-    size_t unquoted_cap;         /* its size */
 } virttop_reader;
 
 bool virttop_reader_sniff(const char *head, size_t len)
@@ -81,7 +73,7 @@ static bool emitting(const virttop_reader *v)
     return v->diags.errors == 0 && !v->failed;
 }
 
-static bool field_is(const field *f, const char *s)
+static bool field_is(const csv_field *f, const char *s)
 {
     return f->len == strlen(s) && memcmp(f->text, s, f->len) == 0;
 }
@@ -112,62 +104,24 @@ static bool check_text(virttop_reader *v, const char *s, size_t len, long line)
     return true;
 }
 
-static void push_field(virttop_reader *v, const char *text, size_t len, long col)
-{
-    if (v->field_count == v->field_capacity) {
-        v->field_capacity = v->field_capacity ? 2 * v->field_capacity : 64;
-        v->fields = xreallocarray(v->fields, v->field_capacity, sizeof *v->fields);
-    }
-    v->fields[v->field_count++] = (field){text, len, col};
-}
-
 /* Splits a CSV line as virt-top writes it (quotes around fields holding a
- * comma, quote, or edge blanks; "" for a quote). False after reporting a
+ * comma, quote, or edge blanks; "" for a quote; a quote inside an unquoted
+ * field is text; a field never spans lines). False after reporting a
  * broken quote. */
 static bool split(virttop_reader *v, const char *line, size_t len, long number)
 {
-    if (v->unquoted_cap < len + 1) {
-        v->unquoted_cap = len + 1;
-        v->unquoted = xrealloc(v->unquoted, v->unquoted_cap);
+    csv_status st = csv_split(v->csv, line, len, number);
+    if (st == CSV_MORE)
+        st = csv_finish(v->csv);
+    if (st == CSV_ERROR) {
+        long at_line, col;
+        const char *message = csv_error(v->csv, &at_line, &col);
+        diag_file_error(&v->diags, number, col, "%s", message);
+        return false;
     }
-    v->field_count = 0;
-    size_t i = 0, out = 0;
-    for (;;) {
-        if (i < len && line[i] == '"') {
-            size_t quote = i++;
-            char *start = v->unquoted + out;
-            for (;;) {
-                if (i >= len) {
-                    diag_file_error(&v->diags, number, (long)quote + 1,
-                                    "unterminated quoted field");
-                    return false;
-                }
-                if (line[i] == '"' && i + 1 < len && line[i + 1] == '"') {
-                    v->unquoted[out++] = '"';
-                    i += 2;
-                } else if (line[i] == '"') {
-                    i++;
-                    break;
-                } else {
-                    v->unquoted[out++] = line[i++];
-                }
-            }
-            push_field(v, start, (size_t)(v->unquoted + out - start), (long)quote + 1);
-            if (i < len && line[i] != ',') {
-                diag_file_error(&v->diags, number, (long)i + 1,
-                                "unexpected text after a quoted field");
-                return false;
-            }
-        } else {
-            const char *comma = memchr(line + i, ',', len - i);
-            size_t end = comma ? (size_t)(comma - line) : len;
-            push_field(v, line + i, end - i, (long)i + 1);
-            i = end;
-        }
-        if (i >= len)
-            return true;
-        i++; /* past the comma */
-    }
+    v->fields = csv_fields(v->csv);
+    v->field_count = csv_count(v->csv);
+    return true;
 }
 
 /* Reads the header (line `number`, len bytes): the host's columns, then
@@ -185,7 +139,7 @@ static void read_header(virttop_reader *v, size_t len, long number)
     for (size_t c = 0; c < HOST_COLUMNS; c++) {
         if (c < v->field_count && field_is(&v->fields[c], host_columns[c]))
             continue;
-        const field *f = c < v->field_count ? &v->fields[c] : NULL;
+        const csv_field *f = c < v->field_count ? &v->fields[c] : NULL;
         diag_file_error(&v->diags, number, f ? f->col : 1, "expected column '%s' here, found %s",
                         host_columns[c],
                         f ? diag_quote(quoted, sizeof quoted, f->text, f->len) : "none");
@@ -209,7 +163,7 @@ static void read_header(virttop_reader *v, size_t len, long number)
 }
 
 /* Parses HH:MM:SS into seconds of the day. */
-static bool time_of_day(const field *f, long *seconds)
+static bool time_of_day(const csv_field *f, long *seconds)
 {
     const char *s = f->text;
     if (f->len != 8 || s[2] != ':' || s[5] != ':')
@@ -227,7 +181,7 @@ static bool time_of_day(const field *f, long *seconds)
 }
 
 /* The instant of a row's time; false after reporting it. */
-static bool row_time(virttop_reader *v, const field *f, long number, int64_t *t)
+static bool row_time(virttop_reader *v, const csv_field *f, long number, int64_t *t)
 {
     char quoted[80];
     long tod;
@@ -260,7 +214,7 @@ static bool row_time(virttop_reader *v, const field *f, long number, int64_t *t)
     return true;
 }
 
-static void bad_value(virttop_reader *v, long number, const field *f)
+static void bad_value(virttop_reader *v, long number, const csv_field *f)
 {
     char quoted[80];
     diag_file_error(&v->diags, number, f->col, "bad value %s: expected a number",
@@ -301,7 +255,7 @@ static bool check_row(virttop_reader *v, size_t len, long number, int64_t *t)
         }
     }
     for (size_t g = HOST_COLUMNS; g < n; g += v->group_count) {
-        const field *id = &v->fields[g], *name = &v->fields[g + 1];
+        const csv_field *id = &v->fields[g], *name = &v->fields[g + 1];
         size_t digits = id->len && id->text[0] == '-' ? 1 : 0;
         bool number_ok = id->len > digits && id->len <= 9;
         for (size_t i = digits; i < id->len; i++)
@@ -316,7 +270,7 @@ static bool check_row(virttop_reader *v, size_t len, long number, int64_t *t)
             ok = false;
         }
         for (size_t h = HOST_COLUMNS; h < g && name->len; h += v->group_count) {
-            const field *other = &v->fields[h + 1];
+            const csv_field *other = &v->fields[h + 1];
             if (other->len == name->len && memcmp(other->text, name->text, name->len) == 0) {
                 diag_file_error(&v->diags, number, name->col, "domain %s appears twice in the row",
                                 diag_quote(quoted, sizeof quoted, name->text, name->len));
@@ -325,7 +279,7 @@ static bool check_row(virttop_reader *v, size_t len, long number, int64_t *t)
             }
         }
         for (size_t c = DOMAIN_ID_COLUMNS; c < v->group_count; c++) {
-            const field *f = &v->fields[g + c];
+            const csv_field *f = &v->fields[g + c];
             if (f->len && !decimal_parse(f->text, f->len, &d)) {
                 bad_value(v, number, f);
                 ok = false;
@@ -368,7 +322,7 @@ static bool declare(virttop_reader *v, const char *object, const char *instance,
 }
 
 /* The domain named by f, added when new. */
-static domain *find_domain(virttop_reader *v, const field *f)
+static domain *find_domain(virttop_reader *v, const csv_field *f)
 {
     for (size_t i = 0; i < v->domain_count; i++)
         if (field_is(f, v->domains[i].name))
@@ -383,7 +337,7 @@ static domain *find_domain(virttop_reader *v, const field *f)
 }
 
 /* Gives value f of a counter, declaring it when new. */
-static void give_value(virttop_reader *v, const field *f, const char *object,
+static void give_value(virttop_reader *v, const csv_field *f, const char *object,
                        const char *instance, const char *name, size_t *index)
 {
     double d;
@@ -443,6 +397,7 @@ int virttop_reader_read(const char *path, const counter_options *opts, const cou
     v.sink = sink;
     v.diags = (diag_file){.list = diags, .path = path};
     v.last_tod = -1;
+    v.csv = csv_splitter_new(&(csv_options){.bare_quotes = true});
     for (size_t c = 0; c < HOST_COLUMNS; c++)
         v.host_counters[c] = UNDECLARED;
     int status = line_reader_open(path, NULL, &v.lines, diags);
@@ -502,7 +457,6 @@ out:
     free(v.domains);
     free(v.hostname);
     free(v.arch);
-    free(v.fields);
-    free(v.unquoted);
+    csv_splitter_free(v.csv);
     return status;
 }

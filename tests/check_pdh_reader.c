@@ -1229,6 +1229,24 @@ START_TEST(test_pdh_reader_blank_values_are_missing_and_numbers_exact)
 }
 END_TEST
 
+START_TEST(test_pdh_reader_reads_tab_separated_fields_quoted_padded_and_empty)
+{
+    /* A tab after the first cell makes tabs the separator: a tab is then
+     * never a blank around a field, so an empty field stays a field. */
+    const char *text = "\"(PDH-CSV 4.0) (UTC)(0)\"\t\"\\\\h\\Memory\\A\"\t\"\\\\h\\Memory\\B\"\r\n"
+                       "\"01/02/2019 10:00:00.000\"\t \"1\" \t\"2\"\r\n"
+                       "\"01/02/2019 10:00:01.000\"\t\t3\r\n";
+    counter_fixture_outcome o = read_text(text, NULL);
+    ck_assert_msg(o.status == STATUS_OK, "%s", o.messages);
+    ck_assert_uint_eq(o.sink.counter_count, 2);
+    assert_value(&o.sink, 0, "\\\\h\\Memory\\A", 1);
+    assert_value(&o.sink, 0, "\\\\h\\Memory\\B", 2);
+    assert_missing(&o.sink, 1, "\\\\h\\Memory\\A");
+    assert_value(&o.sink, 1, "\\\\h\\Memory\\B", 3);
+    counter_fixture_outcome_free(&o);
+}
+END_TEST
+
 START_TEST(test_pdh_reader_reads_semicolons_and_decimal_commas)
 {
     const char *text = "\"(PDH-CSV 4.0) (W. Europe Standard Time)(-60)\";"
@@ -1307,6 +1325,7 @@ Suite *pdh_reader_suite(void)
     tcase_add_test(tc, test_pdh_reader_keeps_description_columns_as_metadata);
     tcase_add_test(tc, test_pdh_reader_splits_esxtop_glued_fields);
     tcase_add_test(tc, test_pdh_reader_blank_values_are_missing_and_numbers_exact);
+    tcase_add_test(tc, test_pdh_reader_reads_tab_separated_fields_quoted_padded_and_empty);
     tcase_add_test(tc, test_pdh_reader_reads_semicolons_and_decimal_commas);
     tcase_add_test(tc, test_pdh_reader_reads_100000_columns);
     suite_add_tcase(s, tc);
