@@ -68,3 +68,13 @@ void text_trim(const char **s, size_t *len)
     *s = p;
     *len = n;
 }
+
+bool text_all_digits(const char *s, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}

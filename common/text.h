@@ -18,6 +18,9 @@ size_t text_utf8_invalid_at(const char *s, size_t len);
 /* Whether a[0..alen) equals the NUL-terminated b, ignoring ASCII case. */
 bool text_equal_nocase(const char *a, size_t alen, const char *b);
 
+/* Whether s[0..len) is all ASCII digits, and not empty. */
+bool text_all_digits(const char *s, size_t len);
+
 /* Narrows the string (*s, *len) past leading and trailing spaces and tabs. */
 void text_trim(const char **s, size_t *len);
 

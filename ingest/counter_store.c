@@ -470,10 +470,7 @@ int counter_store_file(sqlite3 *db, const run_spec *spec, const char *fallback_n
     if (!lone.name)
         lone.name = fallback_name;
     result->run = xstrdup(lone.name);
-    char *copy = source_file_find_copy(db, lone.name, path);
-    if (copy) {
-        source_file_note_copy(diags, path, copy);
-        free(copy);
+    if (source_file_already_stored(db, lone.name, path, diags)) {
         result->outcome = INGEST_DUPLICATE;
         return STATUS_OK;
     }

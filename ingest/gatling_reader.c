@@ -206,15 +206,6 @@ static bool field_is(const fields *f, int i, const char *word)
            memcmp(f->text[i], word, f->len[i]) == 0;
 }
 
-static bool all_digits(const char *s, size_t len)
-{
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
 
 /* Field i as epoch milliseconds (what names it in messages). */
 static bool parse_ms(scan *s, const fields *f, int i, long line, const char *what, int64_t *out)
@@ -222,7 +213,7 @@ static bool parse_ms(scan *s, const fields *f, int i, long line, const char *wha
     char quoted[80];
     const char *text = f->text[i];
     size_t len = f->len[i];
-    if (!all_digits(text, len) || len > 19) {
+    if (!text_all_digits(text, len) || len > 19) {
         diag_file_error(&s->diags, line, f->col[i],
                         "bad %s %s: expected milliseconds since the epoch", what,
                         diag_quote(quoted, sizeof quoted, text, len));
@@ -1046,9 +1037,9 @@ static bool sniff_run_line(const char *line, size_t len, bool cut)
     if (field_is(&f, 0, "RUN")) {
         if (cut && f.count < 6)
             return true; /* the time is past the head: the prefix will do */
-        return f.count >= 6 && (all_digits(f.text[3], f.len[3]) || all_digits(f.text[4], f.len[4]));
+        return f.count >= 6 && (text_all_digits(f.text[3], f.len[3]) || text_all_digits(f.text[4], f.len[4]));
     }
-    return f.count >= 4 && field_is(&f, 2, "RUN") && all_digits(f.text[3], f.len[3]);
+    return f.count >= 4 && field_is(&f, 2, "RUN") && text_all_digits(f.text[3], f.len[3]);
 }
 
 static bool sniff(const char *path, const char *head, size_t len)

@@ -150,16 +150,6 @@ static void read_header(k6_reader *r)
     r->have_header = true;
 }
 
-/* Whether s[0..len) is all ASCII digits (and not empty). */
-static bool all_digits(const char *s, size_t len)
-{
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
 
 /* Reads a timestamp in any of k6's forms; the number of digits tells
  * seconds (up to 11), ms (12-14), us (15-17) and ns (18-19). Returns false
@@ -169,7 +159,7 @@ static bool parse_time(k6_reader *r, const csv_field *f, int64_t *t_ns)
     char q[80];
     time_format format;
     int64_t ns;
-    if (all_digits(f->text, f->len)) {
+    if (text_all_digits(f->text, f->len)) {
         size_t n = f->len;
         while (n > 1 && f->text[f->len - n] == '0')
             n--; /* leading zeros say nothing of the unit */
@@ -262,7 +252,7 @@ static int outcome(k6_reader *r)
     const csv_field *status = field_of(r, COL_STATUS);
     if (!r->http_metric || !status || status->len == 0)
         return -1;
-    if (!all_digits(status->text, status->len) || status->len > 9) {
+    if (!text_all_digits(status->text, status->len) || status->len > 9) {
         diag_file_error(&r->diags, status->line, status->col,
                         "bad status %s: expected an HTTP status code", quoted(status, q, sizeof q));
         return -2;

@@ -167,10 +167,7 @@ int loadtest_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
     int status = STATUS_OK;
 
     /* Skip a file whose bytes the run already holds, before parsing it. */
-    char *copy = source_file_find_copy(db, lone.name, path);
-    if (copy) {
-        source_file_note_copy(diags, path, copy);
-        free(copy);
+    if (source_file_already_stored(db, lone.name, path, diags)) {
         result->outcome = INGEST_DUPLICATE;
         goto out;
     }
@@ -201,7 +198,7 @@ int loadtest_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
         status = source_file_digest(path, sha, &size, diags);
     if (status)
         goto out;
-    copy = source_file_with_digest(db, run.run_id, sha);
+    char *copy = source_file_with_digest(db, run.run_id, sha);
     if (copy) {
         /* The same bytes under another name: found only now, rolled back. */
         source_file_note_copy(diags, path, copy);

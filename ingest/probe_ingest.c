@@ -98,10 +98,7 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     result->run = xstrdup(lone.name);
 
     /* Skip a file whose bytes the run already holds, before parsing it. */
-    char *copy = source_file_find_copy(db, lone.name, path);
-    if (copy) {
-        source_file_note_copy(diags, path, copy);
-        free(copy);
+    if (source_file_already_stored(db, lone.name, path, diags)) {
         result->outcome = INGEST_DUPLICATE;
         goto out;
     }
@@ -124,7 +121,7 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     status = status_worst(status, finish);
     if (status)
         goto out;
-    copy = source_file_with_digest(db, run.run_id, sha);
+    char *copy = source_file_with_digest(db, run.run_id, sha);
     if (copy) {
         /* The same bytes under another name: found only now, rolled back. */
         source_file_note_copy(diags, path, copy);

@@ -241,10 +241,7 @@ int schedule_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
     if (!lone.name)
         lone.name = fallback_name;
     result->run = xstrdup(lone.name);
-    char *copy = source_file_find_copy(db, lone.name, path);
-    if (copy) {
-        source_file_note_copy(diags, path, copy);
-        free(copy);
+    if (source_file_already_stored(db, lone.name, path, diags)) {
         result->outcome = INGEST_DUPLICATE;
         return STATUS_OK;
     }
@@ -265,6 +262,7 @@ int schedule_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
         if (!status && df.errors)
             status = STATUS_BAD_INPUT;
     }
+    char *copy = NULL;
     if (!status && (copy = source_file_with_digest(db, run.run_id, sha))) {
         source_file_note_copy(diags, path, copy);
         free(copy);

@@ -171,3 +171,14 @@ int source_file_digest(const char *path, char hex[65], long long *size, diag_lis
     *size = total;
     return STATUS_OK;
 }
+
+bool source_file_already_stored(sqlite3 *db, const char *run_name, const char *path,
+                                diag_list *diags)
+{
+    char *copy = source_file_find_copy(db, run_name, path);
+    if (!copy)
+        return false;
+    source_file_note_copy(diags, path, copy);
+    free(copy);
+    return true;
+}

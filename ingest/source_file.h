@@ -4,6 +4,7 @@
 #define P3_SOURCE_FILE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -34,6 +35,11 @@ int source_file_set_format(sqlite3 *db, int64_t file_id, const char *format, dia
 /* The SHA-256 (hex) and size of the file at path, read whole. Returns
  * STATUS_OK, or STATUS_BAD_INPUT with a diagnostic when it cannot be read. */
 int source_file_digest(const char *path, char hex[65], long long *size, diag_list *diags);
+
+/* Whether the run called run_name already holds path's bytes; if so, says
+ * so in a note (the file is skipped). */
+bool source_file_already_stored(sqlite3 *db, const char *run_name, const char *path,
+                                diag_list *diags);
 
 /* Adds "<path>: note: already in the store as '<copy>'; skipped". */
 void source_file_note_copy(diag_list *diags, const char *path, const char *copy);

@@ -531,13 +531,6 @@ static bool parse_digits(const char *s, size_t n, int *out)
     return true;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return n > 0;
-}
 
 /* Whether y-m-d is a real date p3 accepts. */
 static bool valid_date(int y, int m, int d)
@@ -887,7 +880,7 @@ static bool sadf_is_record(const fields *f)
 static bool sadf_time(sadf_reader *s, const field *f, long number, int64_t *t)
 {
     reader *r = &s->base;
-    if (all_digits(f->text, f->len) && isotime_parse(f->text, f->len, 0, t)) {
+    if (text_all_digits(f->text, f->len) && isotime_parse(f->text, f->len, 0, t)) {
         if (!r->zone_seen) {
             r->zone_seen = true; /* Unix seconds: UTC */
             r->time_zone = xstrdup("UTC");
@@ -1424,7 +1417,7 @@ static bool report_time(report_reader *rr, long number, line_time *lt)
     if (f->count > 1 && (field_is(&f->items[1], "AM") || field_is(&f->items[1], "PM")))
         ampm = &f->items[1];
     lt->fields = ampm ? 2 : 1;
-    lt->unix_seconds = all_digits(first->text, first->len);
+    lt->unix_seconds = text_all_digits(first->text, first->len);
     if (lt->unix_seconds ? isotime_parse(first->text, first->len, 0, &lt->t)
                          : parse_time_of_day(first, ampm, &lt->tod))
         return true;
@@ -1652,7 +1645,7 @@ static void report_data(report_reader *rr, const char *line, size_t len, size_t 
             break;
         case ROLE_PID:
         case ROLE_TID:
-            if (!field_is(v, "-") && !(all_digits(v->text, v->len) && v->len <= 9)) {
+            if (!field_is(v, "-") && !(text_all_digits(v->text, v->len) && v->len <= 9)) {
                 diag_file_error(&r->diags, number, v->col, "bad %s %s: expected a number",
                                 tb->names[c], diag_quote(quoted, sizeof quoted, v->text, v->len));
                 ok = false;
