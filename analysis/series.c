@@ -43,6 +43,8 @@ static unit unit_of(const candidate *c)
         return UNIT_ALL_HOST;
     if (strcmp(c->object, "Processor") == 0 || strcmp(c->object, "Processor Information") == 0)
         return UNIT_ALL_OWN;
+    if (strcmp(c->object, "CPU") == 0 && c->instance && strcmp(c->instance, "all") == 0)
+        return UNIT_ALL_OWN; /* sysstat's and vmstat's CPU(all): % of all the machine's CPUs */
     return UNIT_ONE_CPU;
 }
 
@@ -82,6 +84,14 @@ static bool is_ready(const candidate *c, const char *guest)
 {
     return strcmp(c->side, "host") == 0 && same_name(c->vm, guest) &&
            strcmp(c->object, "Group Cpu") == 0 && strcmp(c->name, "% Ready") == 0;
+}
+
+/* A Linux guest's own steal time (sar/sadf %steal, vmstat st): the time
+ * its hypervisor did not run it, which is the ready time the host sees. */
+static bool is_guest_steal(const candidate *c)
+{
+    return strcmp(c->side, "host") != 0 && strcmp(c->object, "CPU") == 0 && c->instance &&
+           strcmp(c->instance, "all") == 0 && strcmp(c->name, "%steal") == 0;
 }
 
 static char *column_dup(sqlite3_stmt *stmt, int i)
@@ -151,6 +161,19 @@ static size_t choose(const candidate *c, size_t count, series_kind kind, const r
         else
             chosen[i] = is_ready(&c[i], s->guest_name);
         n += chosen[i];
+    }
+    if (!n && !pattern && kind == SERIES_READY && !s->native) {
+        /* No host-side ready counter: a Linux guest's steal time is it. */
+        for (size_t i = 0; i < count; i++) {
+            chosen[i] = is_guest_steal(&c[i]);
+            if (chosen[i] && !n)
+                diag_add(notes, DIAG_NOTE, run_name, 0, 0,
+                         "ready time taken from the guest's steal time '%s': the time its "
+                         "hypervisor did not run it, as the guest itself counts it",
+                         c[i].path);
+            n += chosen[i];
+        }
+        return n;
     }
     if (n || pattern || kind != SERIES_HOST_CPU || s->native)
         return n;

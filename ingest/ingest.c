@@ -23,6 +23,7 @@
 #include "store.h"
 #include "sysstat_reader.h"
 #include "virttop_reader.h"
+#include "vmstat_reader.h"
 #include "xalloc.h"
 
 /* What a file holds, judged from its name and first bytes. */
@@ -50,6 +51,7 @@ static const struct counter_format {
     {sysstat_reader_sniff_pidstat, NULL, sysstat_reader_read_pidstat},
     {virttop_reader_sniff, NULL, virttop_reader_read},
     {NULL, fio_reader_sniff_counters, fio_reader_read_counters},
+    {vmstat_reader_sniff, NULL, vmstat_reader_read},
 };
 #define COUNTER_FORMATS (sizeof counter_formats / sizeof *counter_formats)
 

@@ -426,6 +426,53 @@ START_TEST(test_loadtest_fio_bandwidth_and_iops_logs_are_counters)
 }
 END_TEST
 
+/* A Linux guest's %steal (sadf -d) stands in for the ready time a host
+ * would give: per level, the mean of the rows its samples ran in. */
+START_TEST(test_loadtest_guest_steal_is_the_ready_time)
+{
+    char *dir = test_tmpdir("steal");
+    char *run = xasprintf("%s/run", dir);
+    char *probe = xasprintf("%s/probe.probe", run), *sadf = xasprintf("%s/guest/sadf.txt", run);
+    /* Ten seconds at None, ten at Low; one sadf row a second, steal 2 % then 30 %. */
+    char *log = xstrdup("# p3-probe 1\ntime,level,delay_ms\n");
+    char *rows = xstrdup("# hostname;interval;timestamp;CPU;%usr;%nice;%sys;%iowait;%steal;"
+                         "%irq;%soft;%guest;%gnice;%idle\n");
+    for (int i = 0; i < 20; i++) {
+        char *more = xasprintf("%s2025-12-03T12:00:%02d.500Z,%s,20\n", log, i, i < 10 ? "None" : "Low");
+        free(log);
+        log = more;
+        more = xasprintf("%sguest01;1;2025-12-03 12:00:%02d UTC;-1;10.00;0.00;5.00;0.00;%s;0.00;"
+                         "0.00;0.00;0.00;%s\n",
+                         rows, i + 1, i < 10 ? "2.00" : "30.00", i < 10 ? "83.00" : "55.00");
+        free(rows);
+        rows = more;
+    }
+    test_write_text(probe, log);
+    test_write_text(sadf, rows);
+    char *ini = xasprintf("%s/run.ini", run);
+    test_write_text(ini, "[run]\nguest = guest01\n");
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, run, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    const char *analyze[] = {"analyze", "--db", db, NULL};
+    r = test_p3(NULL, analyze);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "ready time taken from the guest's steal time") != NULL, "%s",
+                  r.err);
+    test_run_free(&r);
+    ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 0"),
+                            2.0, 1e-9);
+    ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 1"),
+                            30.0, 1e-9);
+    char *counter = test_query_text_at(db, "SELECT ready_counter FROM analysis");
+    ck_assert_ptr_nonnull(strstr(counter, "%steal"));
+    free(counter), free(db), free(ini), free(log), free(rows), free(sadf), free(probe), free(run),
+        free(dir);
+}
+END_TEST
+
 START_TEST(test_concurrency_plateaus_keep_held_values_and_name_them)
 {
     concurrency_point p[] = {{0, 5},           {1000000000, 5},  {30000000000, 6},
@@ -489,6 +536,7 @@ Suite *loadtest_suite(void)
     tcase_add_test(tc, test_loadtest_stats_csv_appends_error_columns);
     tcase_add_test(tc, test_loadtest_run_ini_refuses_bad_values_at_their_lines);
     tcase_add_test(tc, test_loadtest_fio_bandwidth_and_iops_logs_are_counters);
+    tcase_add_test(tc, test_loadtest_guest_steal_is_the_ready_time);
     tcase_add_test(tc, test_concurrency_plateaus_keep_held_values_and_name_them);
     tcase_add_test(tc, test_concurrency_ranges_parse_and_refuse_overlaps);
     suite_add_tcase(s, tc);

@@ -40,5 +40,6 @@ Suite *gatling_reader_suite(void);
 Suite *hlog_reader_suite(void);
 Suite *fio_reader_suite(void);
 Suite *loadtest_suite(void);
+Suite *vmstat_reader_suite(void);
 
 #endif
