@@ -55,6 +55,7 @@
 #define COLOUR_GUEST_EDGE 0x6E7681
 #define COLOUR_USEFUL 0x2B6CB0     /* host-measured CPU doing useful work */
 #define COLOUR_OVERHEAD 0xE69F00   /* host-measured CPU spent on virtualization */
+#define COLOUR_READY 0x6A3D9A      /* ready time: the guest waited for a physical CPU */
 #define COLOUR_CONNECT 0x9AA1AA    /* the line through a run's levels */
 
 /* The percentile ladder's series: a blue ramp from light (p50) to dark
@@ -1268,6 +1269,28 @@ static void draw_cpu_level(const frame *f, const axis *y, size_t j, bool values,
     }
 }
 
+/* The level's ready time (or a Linux guest's steal time): a line across
+ * its slot with a dot at each end. */
+static void draw_ready(const frame *f, const axis *y, size_t j)
+{
+    const results_level *l = &f->run->levels[j];
+    if (!isfinite(l->ready))
+        return;
+    size_t count = f->run->level_count;
+    double slot = slot_width(f, count), x = slot_x(f, count, j), u = f->unit;
+    double py = plot_y(f, y, l->ready), half = 0.38 * slot;
+    cairo_t *cr = f->cr;
+    canvas_rgb(cr, COLOUR_READY);
+    cairo_set_line_width(cr, fmax(1.0, 2.4 * u));
+    cairo_move_to(cr, x - half, py);
+    cairo_line_to(cr, x + half, py);
+    cairo_stroke(cr);
+    for (int side = -1; side <= 1; side += 2) {
+        cairo_arc(cr, x + side * half, py, fmax(1.5, 3.2 * u), 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
 /* A dashed line at 100 %: all of the guest's virtual CPUs. */
 static void draw_full_line(const frame *f, const axis *y)
 {
@@ -1289,9 +1312,12 @@ static void draw_cpu(frame *f)
 {
     const results_run *run = f->run;
     bool host = results_has_host_cpu(run), guest = results_has_guest_cpu(run);
+    bool ready = results_has_ready(run);
     double max = 100;
     for (size_t j = 0; j < run->level_count; j++)
-        max = fmax_finite(fmax_finite(max, run->levels[j].host_cpu), run->levels[j].guest_cpu);
+        max = fmax_finite(fmax_finite(fmax_finite(max, run->levels[j].host_cpu),
+                                      run->levels[j].guest_cpu),
+                          run->levels[j].ready);
     legend l = {0};
     if (guest)
         legend_add(f, &l, "Guest-reported (its own counters)", COLOUR_GUEST, SWATCH_BOX, -1, 1,
@@ -1305,6 +1331,12 @@ static void draw_cpu(frame *f)
     if (host && !run->native)
         legend_add(f, &l, "Host-measured: virtualization overhead", COLOUR_OVERHEAD,
                    SWATCH_BOX, -1, 1, ENTRY_MAX_EM);
+    if (ready)
+        legend_add(f, &l,
+                   run->ready_counter && strstr(run->ready_counter, "%steal")
+                       ? "Ready time (the guest's own steal time)"
+                       : "Ready time (waiting for a physical CPU)",
+                   COLOUR_READY, SWATCH_LINE, -1, 1, ENTRY_MAX_EM);
     draw_header(f, "CPU: guest-reported against host-measured", &l);
     legend_free(&l);
     char *notes[3] = {NULL, NULL, NULL};
@@ -1332,11 +1364,11 @@ static void draw_cpu(frame *f)
     char *y_title = isfinite(run->vcpus) && run->vcpus != 1
                         ? xasprintf("CPU (%% of the guest's %g vCPUs)", run->vcpus)
                         : xstrdup("CPU (% of the guest's vCPU)");
-    draw_axes(f, NULL, &y, "User Load", y_title, !host && !guest);
+    draw_axes(f, NULL, &y, "User Load", y_title, !host && !guest && !ready);
     free(y_title);
     draw_categories(f, &c);
     categories_free(&c);
-    if (!host && !guest) {
+    if (!host && !guest && !ready) {
         draw_message(f, "No CPU measurement in this run",
                      "No host-side CPU measurement and no guest counters were found, so what the "
                      "load cost cannot be shown.");
@@ -1344,8 +1376,10 @@ static void draw_cpu(frame *f)
         draw_full_line(f, &y);
         double value_w = text_width(f->cr, &f->value, "100");
         bool values = 0.3 * slot_width(f, run->level_count) + 0.8 * f->gap >= value_w;
-        for (size_t j = 0; j < run->level_count; j++)
+        for (size_t j = 0; j < run->level_count; j++) {
             draw_cpu_level(f, &y, j, values, host && guest);
+            draw_ready(f, &y, j);
+        }
     }
     axis_free(&y);
 }

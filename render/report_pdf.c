@@ -648,7 +648,7 @@ static void run_findings(doc *d, const results_run *r)
 static bool companion_shown(const results_run *r, charts_kind kind)
 {
     if (kind == CHARTS_CPU)
-        return results_has_host_cpu(r) || results_has_guest_cpu(r);
+        return results_has_host_cpu(r) || results_has_guest_cpu(r) || results_has_ready(r);
     if (kind == CHARTS_USEFUL)
         return results_has_useful_cpu(r);
     return true;

@@ -374,3 +374,11 @@ char *results_p3_note(const results_run *run)
     free(approx);
     return note;
 }
+
+bool results_has_ready(const results_run *run)
+{
+    for (size_t j = 0; j < run->level_count; j++)
+        if (isfinite(run->levels[j].ready))
+            return true;
+    return false;
+}

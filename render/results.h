@@ -105,6 +105,9 @@ void results_free(results_run *runs, size_t count);
 bool results_has_host_cpu(const results_run *run);
 bool results_has_guest_cpu(const results_run *run);
 bool results_has_useful_cpu(const results_run *run);
+/* Whether any level has a ready time (a host's ready counter or a Linux
+ * guest's steal time). */
+bool results_has_ready(const results_run *run);
 
 /* The note a P3 of the run carries besides the overflow's: the error share
  * of each level that has failures (they are not in its columns), and the

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "concurrency.h"
+#include "image_fixture.h"
 #include "status.h"
 #include "suites.h"
 #include "testutil.h"
@@ -468,6 +469,19 @@ START_TEST(test_loadtest_guest_steal_is_the_ready_time)
                             30.0, 1e-9);
     char *counter = test_query_text_at(db, "SELECT ready_counter FROM analysis");
     ck_assert_ptr_nonnull(strstr(counter, "%steal"));
+    /* The CPU chart draws it, with a legend that says whose it is. */
+    char *charts = xasprintf("%s/charts", dir), *pdf = xasprintf("%s/charts/run/cpu.pdf", dir);
+    const char *render[] = {"render", "--db", db, "-o", charts, "--charts", "cpu", "--format",
+                            "pdf", NULL};
+    r = test_p3(NULL, render);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    char *text = image_fixture_pdf_text(pdf, false, "loadtest");
+    if (text) {
+        ck_assert_msg(strstr(text, "Ready time (the guest's own steal time)") != NULL, "%s", text);
+        ck_assert_msg(strstr(text, "No CPU measurement") == NULL, "%s", text);
+    }
+    free(text), free(pdf), free(charts);
     free(counter), free(db), free(ini), free(log), free(rows), free(sadf), free(probe), free(run),
         free(dir);
 }
