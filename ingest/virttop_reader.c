@@ -373,10 +373,16 @@ static void give_row(virttop_reader *v, int64_t t)
 /* One line: the header, or a row. */
 static void read_line(virttop_reader *v, const char *line, size_t len, long number)
 {
-    if (!split(v, line, len, number))
+    if (!split(v, line, len, number)) {
+        v->stop |= number == 1; /* without its header no row can be read */
         return;
+    }
     if (number == 1) {
         read_header(v, len, number);
+        return;
+    }
+    if (v->group_count == 0) {
+        v->stop = true; /* the header was not usable, and said so */
         return;
     }
     int64_t t = 0;
