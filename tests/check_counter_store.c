@@ -325,6 +325,18 @@ START_TEST(test_counter_store_finds_the_virtual_machine_a_counter_measures)
 }
 END_TEST
 
+/* A UTF-8 sequence cut short at the end of the text: `?` and `*` stop at
+ * the NUL rather than read past it (the sanitizer build checks that). */
+START_TEST(test_glob_stops_at_a_cut_utf8_sequence)
+{
+    ck_assert(glob_match("?", "\xF0"));
+    ck_assert(!glob_match("??", "\xF0"));
+    ck_assert(glob_match("*x", "\xE2x"));
+    ck_assert(!glob_match("*y", "\xC3"));
+    ck_assert(glob_match("a?", "a\xF0\x9F"));
+}
+END_TEST
+
 START_TEST(test_glob_matches_counter_paths_ignoring_case)
 {
     const char *path = "\\\\VSHOST01\\Process(vmware-vmx#3)\\% Processor Time";
@@ -353,6 +365,7 @@ Suite *counter_store_suite(void)
     tcase_add_test(tc, test_counter_store_decides_the_side_by_machine_then_folder_then_format);
     tcase_add_test(tc, test_counter_store_finds_the_virtual_machine_a_counter_measures);
     tcase_add_test(tc, test_glob_matches_counter_paths_ignoring_case);
+    tcase_add_test(tc, test_glob_stops_at_a_cut_utf8_sequence);
     suite_add_tcase(s, tc);
     return s;
 }
