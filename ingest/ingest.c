@@ -64,6 +64,12 @@ typedef struct walk {
     ingest_totals *totals;
     diag_list *diags;
     int status;
+    struct visited {
+        dev_t dev;
+        ino_t ino;
+    } *visited;                   /* folders of the run being read, so a link
+                                     back to one of them is not followed */
+    size_t visited_count;
 } walk;
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -179,6 +185,12 @@ static void free_list(char **names, size_t count)
     free(names);
 }
 
+static bool is_regular(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static bool is_dir(const char *path)
 {
     struct stat st;
@@ -257,6 +269,17 @@ static void ingest_file(walk *w, const run_spec *spec, const counter_options *op
     ingest_file_result_clear(&r);
 }
 
+/* Records a folder as read; false when it was read before (a link loop). */
+static bool first_visit(walk *w, const struct stat *st)
+{
+    for (size_t i = 0; i < w->visited_count; i++)
+        if (w->visited[i].dev == st->st_dev && w->visited[i].ino == st->st_ino)
+            return false;
+    w->visited = xreallocarray(w->visited, w->visited_count + 1, sizeof *w->visited);
+    w->visited[w->visited_count++] = (struct visited){st->st_dev, st->st_ino};
+    return true;
+}
+
 /* Every file under dir, recursively (sub-folders such as host/ and guest/
  * belong to the run), in name order. */
 static void ingest_tree(walk *w, const run_spec *spec, const counter_options *options,
@@ -270,10 +293,21 @@ static void ingest_tree(walk *w, const run_spec *spec, const counter_options *op
     }
     for (size_t i = 0; i < count && w->status != STATUS_FAILURE; i++) {
         char *path = join(dir, names[i]);
-        if (is_dir(path))
-            ingest_tree(w, spec, options, path);
-        else
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: %s", strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            if (first_visit(w, &st))
+                ingest_tree(w, spec, options, path);
+            else
+                diag_add(w->diags, DIAG_NOTE, path, 0, 0,
+                         "skipped: a link to a folder already read (a loop)");
+        } else if (!S_ISREG(st.st_mode)) {
+            /* A FIFO or device would block the read or never end. */
+            diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: not a regular file");
+        } else {
             ingest_file(w, spec, options, NULL, path, false);
+        }
         free(path);
     }
     free_list(names, count);
@@ -342,6 +376,10 @@ static void ingest_run_folder(walk *w, const char *dir)
     char *name = folder_name(dir);
     if (read_ini(w, dir, &ini, &ini_path, &options)) {
         run_spec spec = {.name = name, .folder = dir, .ini = ini, .ini_path = ini_path};
+        struct stat st;
+        w->visited_count = 0;
+        if (stat(dir, &st) == 0)
+            first_visit(w, &st);
         if (ensure_run(w, &spec))
             ingest_tree(w, &spec, &options, dir);
     }
@@ -361,7 +399,7 @@ static bool looks_like_run(const char *dir, diag_list *diags)
         char *path = join(dir, names[i]);
         const struct counter_format *format;
         const load_format *load;
-        run = !is_dir(path) && classify(path, &format, &load) != FILE_UNKNOWN;
+        run = is_regular(path) && classify(path, &format, &load) != FILE_UNKNOWN;
         free(path);
     }
     free_list(names, count);
@@ -435,6 +473,10 @@ int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, const inge
         if (stat(paths[i], &st) != 0) {
             diag_add(diags, DIAG_ERROR, paths[i], 0, 0, "cannot read: %s", strerror(errno));
             w.status = status_worst(w.status, STATUS_BAD_INPUT);
+        } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+            diag_add(diags, DIAG_ERROR, paths[i], 0, 0,
+                     "not a regular file (a pipe or device): p3 reads files and folders");
+            w.status = status_worst(w.status, STATUS_BAD_INPUT);
         } else if (!S_ISDIR(st.st_mode)) {
             ingest_lone_file(&w, paths[i]);
         } else if (looks_like_run(paths[i], diags)) {
@@ -443,5 +485,6 @@ int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, const inge
             ingest_lab(&w, paths[i]);
         }
     }
+    free(w.visited);
     return w.status;
 }

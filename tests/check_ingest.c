@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "status.h"
 #include "suites.h"
@@ -197,6 +199,41 @@ START_TEST(test_ingest_reports_missing_paths_and_empty_labs)
 }
 END_TEST
 
+/* Two links back to the run folder and a FIFO beside a probe log: each
+ * folder is read once, the FIFO is skipped, and ingest ends (issue 14,
+ * items 2 and 3: before, it walked about 2^40 paths, or blocked on the
+ * FIFO for ever). A FIFO named on the command line is refused. */
+START_TEST(test_ingest_skips_link_loops_and_files_that_are_not_regular)
+{
+    char *dir = test_tmpdir("loops");
+    char *run = xasprintf("%s/run", dir), *probe = xasprintf("%s/run/a.probe", dir);
+    test_write_text(probe, "# p3-probe 1\ntime,level,delay_ms\n1109671200,None,10\n");
+    char *loop1 = xasprintf("%s/loop1", run), *loop2 = xasprintf("%s/loop2", run);
+    char *fifo = xasprintf("%s/pipe", run), *db = xasprintf("%s/p3.db", dir);
+    ck_assert_int_eq(symlink(".", loop1), 0);
+    ck_assert_int_eq(symlink(".", loop2), 0);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    const char *args[] = {"ingest", "--db", db, run, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    char *expected = xasprintf("%s: note: skipped: a link to a folder already read (a loop)\n"
+                               "%s: note: skipped: a link to a folder already read (a loop)\n"
+                               "%s: note: skipped: not a regular file\n",
+                               loop1, loop2, fifo);
+    ck_assert_str_eq(r.err, expected);
+    test_run_free(&r);
+    char *stored = test_query_text_at(db, "SELECT group_concat(path) FROM source_file");
+    ck_assert_str_eq(stored, probe);
+    const char *named[] = {"ingest", "--db", db, fifo, NULL};
+    r = test_p3(NULL, named);
+    ck_assert_int_eq(r.status, STATUS_BAD_INPUT);
+    ck_assert_ptr_nonnull(strstr(r.err, "not a regular file"));
+    test_run_free(&r);
+    free(stored), free(expected), free(db), free(fifo), free(loop2), free(loop1), free(probe),
+        free(run), free(dir);
+}
+END_TEST
+
 Suite *ingest_suite(void)
 {
     Suite *s = suite_create("ingest");
@@ -208,6 +245,7 @@ Suite *ingest_suite(void)
     tcase_add_test(tc, test_ingest_rejects_a_broken_run_ini_and_its_run);
     tcase_add_test(tc, test_ingest_names_lone_files_by_run_key_or_folder);
     tcase_add_test(tc, test_ingest_reports_missing_paths_and_empty_labs);
+    tcase_add_test(tc, test_ingest_skips_link_loops_and_files_that_are_not_regular);
     suite_add_tcase(s, tc);
     return s;
 }
