@@ -234,6 +234,28 @@ START_TEST(test_ingest_skips_link_loops_and_files_that_are_not_regular)
 }
 END_TEST
 
+/* A schedule.csv with its header only is a schedule of no intervals: it is
+ * stored, and the sanitizer build sees no qsort() of a NULL array (issue 14,
+ * item 4). */
+START_TEST(test_ingest_takes_a_header_only_schedule)
+{
+    char *dir = test_tmpdir("schedule-empty");
+    char *probe = xasprintf("%s/run/a.probe", dir), *schedule = xasprintf("%s/run/schedule.csv", dir);
+    char *run = xasprintf("%s/run", dir), *db = xasprintf("%s/p3.db", dir);
+    test_write_text(probe, "# p3-probe 1\ntime,level,delay_ms\n1109671200,None,10\n");
+    test_write_text(schedule, "start,end,level\n");
+    const char *args[] = {"ingest", "--db", db, run, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    ck_assert_int_eq(test_query_int_at(db, "SELECT count(*) FROM source_file WHERE kind = "
+                                           "'schedule'"),
+                     1);
+    ck_assert_int_eq(test_count_rows(db, "schedule"), 0);
+    free(db), free(run), free(schedule), free(probe), free(dir);
+}
+END_TEST
+
 Suite *ingest_suite(void)
 {
     Suite *s = suite_create("ingest");
@@ -246,6 +268,7 @@ Suite *ingest_suite(void)
     tcase_add_test(tc, test_ingest_names_lone_files_by_run_key_or_folder);
     tcase_add_test(tc, test_ingest_reports_missing_paths_and_empty_labs);
     tcase_add_test(tc, test_ingest_skips_link_loops_and_files_that_are_not_regular);
+    tcase_add_test(tc, test_ingest_takes_a_header_only_schedule);
     suite_add_tcase(s, tc);
     return s;
 }
