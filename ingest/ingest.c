@@ -258,7 +258,7 @@ static void ingest_file(walk *w, const run_spec *spec, const counter_options *op
             diag_add(w->diags, DIAG_ERROR, path, 0, 0,
                      "not a format p3 reads (probe logs, JMeter JTL, k6 CSV, Gatling "
                      "simulation.log, HdrHistogram .hlog, fio logs, Locust stats history, "
-                     "perfmon and esxtop CSV, sadf -d, pidstat -h, virt-top --csv)");
+                     "perfmon and esxtop CSV, sadf -d, pidstat -h, virt-top --csv, vmstat -t)");
             r.outcome = INGEST_REJECTED;
         } else {
             diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: not a format p3 reads");

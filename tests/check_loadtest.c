@@ -487,6 +487,51 @@ START_TEST(test_loadtest_guest_steal_is_the_ready_time)
 }
 END_TEST
 
+/* The same from vmstat -t: its st column (the first row, the average since
+ * boot, is left out). */
+START_TEST(test_loadtest_vmstat_steal_is_the_ready_time)
+{
+    char *dir = test_tmpdir("vmstat-steal");
+    char *run = xasprintf("%s/run", dir);
+    char *probe = xasprintf("%s/probe.probe", run), *vm = xasprintf("%s/guest/vmstat.log", run);
+    char *log = xstrdup("# p3-probe 1\ntime,level,delay_ms\n");
+    char *rows = xstrdup(
+        "procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu----- "
+        "-----timestamp-----\n"
+        " r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st"
+        "                 UTC\n"
+        " 0  0  16592 11289720 1659092 16500420    0    0     0     2    0    0  1  0 49  0 50"
+        " 2025-12-03 12:00:00\n");
+    for (int i = 0; i < 20; i++) {
+        char *more = xasprintf("%s2025-12-03T12:00:%02d.500Z,%s,20\n", log, i, i < 10 ? "None" : "Low");
+        free(log);
+        log = more;
+        int st = i < 10 ? 4 : 25;
+        more = xasprintf("%s 0  0  16592 11289720 1659092 16500420    0    0     0     2  500  600"
+                         " 10  5 %2d  0 %2d 2025-12-03 12:00:%02d\n",
+                         rows, 85 - st, st, i + 1);
+        free(rows);
+        rows = more;
+    }
+    test_write_text(probe, log);
+    test_write_text(vm, rows);
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, run, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    const char *analyze[] = {"analyze", "--db", db, NULL};
+    r = test_p3(NULL, analyze);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 0"),
+                            4.0, 1e-9);
+    ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 1"),
+                            25.0, 1e-9);
+    free(db), free(log), free(rows), free(vm), free(probe), free(run), free(dir);
+}
+END_TEST
+
 START_TEST(test_concurrency_plateaus_keep_held_values_and_name_them)
 {
     concurrency_point p[] = {{0, 5},           {1000000000, 5},  {30000000000, 6},
@@ -551,6 +596,7 @@ Suite *loadtest_suite(void)
     tcase_add_test(tc, test_loadtest_run_ini_refuses_bad_values_at_their_lines);
     tcase_add_test(tc, test_loadtest_fio_bandwidth_and_iops_logs_are_counters);
     tcase_add_test(tc, test_loadtest_guest_steal_is_the_ready_time);
+    tcase_add_test(tc, test_loadtest_vmstat_steal_is_the_ready_time);
     tcase_add_test(tc, test_concurrency_plateaus_keep_held_values_and_name_them);
     tcase_add_test(tc, test_concurrency_ranges_parse_and_refuse_overlaps);
     suite_add_tcase(s, tc);
