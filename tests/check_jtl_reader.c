@@ -22,40 +22,14 @@ extern const load_format jtl_csv_format, jtl_xml_format;
 
 /* ---- Golden bad inputs ---- */
 
-/* Ingests tests/data/jtl/bad/<name><ext> (relative to the source folder,
- * as the expected messages name it) and checks the exact stderr, the exit
- * status and that the store holds nothing of it. */
-static void check_golden(const char *name, const char *ext)
-{
-    char *rel = xasprintf("tests/data/jtl/bad/%s%s", name, ext);
-    char *expected_path = xasprintf("%s/tests/data/jtl/bad/%s.expected", test_source_dir(), name);
-    char *expected = test_read_file(expected_path, NULL);
-    ck_assert_msg(expected != NULL, "missing %s", expected_path);
-    char *dir = test_tmpdir("jtl-golden");
-    char *db = xasprintf("%s/p3.db", dir);
-    const char *args[] = {"ingest", "--db", db, rel, NULL};
-    test_run r = test_p3(test_source_dir(), args);
-    ck_assert_msg(r.status == STATUS_BAD_INPUT, "%s: exit %d, stderr:\n%s", rel, r.status, r.err);
-    ck_assert_msg(strcmp(r.err, expected) == 0, "%s: stderr differs.\nexpected:\n%s\ngot:\n%s", rel,
-                  expected, r.err);
-    ck_assert_int_eq(test_count_rows(db, "sample"), 0);
-    ck_assert_int_eq(test_count_rows(db, "source_file"), 0);
-    test_run_free(&r);
-    free(rel);
-    free(expected_path);
-    free(expected);
-    free(dir);
-    free(db);
-}
-
 static void check_golden_csv(const char *name)
 {
-    check_golden(name, ".jtl");
+    test_golden_bad_input("tests/data/jtl/bad", name, ".jtl");
 }
 
 static void check_golden_xml(const char *name)
 {
-    check_golden(name, ".xml");
+    test_golden_bad_input("tests/data/jtl/bad", name, ".xml");
 }
 
 START_TEST(test_jtl_reader_bad_csv_inputs_match_golden_messages)

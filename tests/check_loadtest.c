@@ -121,6 +121,23 @@ static double query_double_at(const char *db_path, const char *sql)
     return v;
 }
 
+/* `p3 ingest` of run into the store db, then `p3 analyze`, both required
+ * to succeed; returns what analyze printed on stderr (caller frees). */
+static char *ingest_and_analyze(const char *db, const char *run)
+{
+    const char *ingest[] = {"ingest", "--db", db, run, NULL};
+    test_run r = test_p3(NULL, ingest);
+    ck_assert_msg(r.status == 0, "ingest: %s", r.err);
+    test_run_free(&r);
+    const char *analyze[] = {"analyze", "--db", db, NULL};
+    r = test_p3(NULL, analyze);
+    ck_assert_msg(r.status == 0, "analyze: %s", r.err);
+    char *err = r.err;
+    r.err = NULL;
+    test_run_free(&r);
+    return err;
+}
+
 START_TEST(test_loadtest_plateaus_become_levels_and_the_ramp_is_left_out)
 {
     jtl j;
@@ -320,14 +337,7 @@ START_TEST(test_loadtest_levels_bind_to_files_with_underscores_for_spaces)
     char *ini = xasprintf("%s/run.ini", run);
     test_write_text(ini, "[run]\ntz = Z\n\n[levels]\nlight_load = step0.*\nheavy_load = step1.*\n");
     char *db_path = xasprintf("%s/p3.db", dir);
-    const char *args[] = {"ingest", "--db", db_path, run, NULL};
-    test_run r = test_p3(NULL, args);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    test_run_free(&r);
-    const char *analyze[] = {"analyze", "--db", db_path, NULL};
-    r = test_p3(NULL, analyze);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    test_run_free(&r);
+    free(ingest_and_analyze(db_path, run));
     char *name = test_query_text_at(db_path, "SELECT name FROM run_level WHERE level = 1");
     ck_assert_str_eq(name, "heavy load");
     free(name);
@@ -453,16 +463,10 @@ START_TEST(test_loadtest_guest_steal_is_the_ready_time)
     char *ini = xasprintf("%s/run.ini", run);
     test_write_text(ini, "[run]\nguest = guest01\n");
     char *db = xasprintf("%s/p3.db", dir);
-    const char *args[] = {"ingest", "--db", db, run, NULL};
-    test_run r = test_p3(NULL, args);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    test_run_free(&r);
-    const char *analyze[] = {"analyze", "--db", db, NULL};
-    r = test_p3(NULL, analyze);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.err, "ready time taken from the guest's steal time") != NULL, "%s",
-                  r.err);
-    test_run_free(&r);
+    char *notes = ingest_and_analyze(db, run);
+    ck_assert_msg(strstr(notes, "ready time taken from the guest's steal time") != NULL, "%s",
+                  notes);
+    free(notes);
     ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 0"),
                             2.0, 1e-9);
     ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 1"),
@@ -473,7 +477,7 @@ START_TEST(test_loadtest_guest_steal_is_the_ready_time)
     char *charts = xasprintf("%s/charts", dir), *pdf = xasprintf("%s/charts/run/cpu.pdf", dir);
     const char *render[] = {"render", "--db", db, "-o", charts, "--charts", "cpu", "--format",
                             "pdf", NULL};
-    r = test_p3(NULL, render);
+    test_run r = test_p3(NULL, render);
     ck_assert_msg(r.status == 0, "%s", r.err);
     test_run_free(&r);
     char *text = image_fixture_pdf_text(pdf, false, "loadtest");
@@ -516,14 +520,7 @@ START_TEST(test_loadtest_vmstat_steal_is_the_ready_time)
     test_write_text(probe, log);
     test_write_text(vm, rows);
     char *db = xasprintf("%s/p3.db", dir);
-    const char *args[] = {"ingest", "--db", db, run, NULL};
-    test_run r = test_p3(NULL, args);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    test_run_free(&r);
-    const char *analyze[] = {"analyze", "--db", db, NULL};
-    r = test_p3(NULL, analyze);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    test_run_free(&r);
+    free(ingest_and_analyze(db, run));
     ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 0"),
                             4.0, 1e-9);
     ck_assert_double_eq_tol(query_double_at(db, "SELECT ready_pct FROM level_cpu WHERE level = 1"),
