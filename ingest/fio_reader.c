@@ -421,8 +421,9 @@ static int parser_finish(fio_parser *p, char sha256_hex[65], long long *size)
                  p->segments > 2 ? "s" : "", lines, p->segments - 1 > noted ? ", ..." : "");
     }
     uint64_t bytes = 0;
-    if (line_reader_digest(p->lines, sha256_hex, &bytes, p->diags.list))
-        return STATUS_FAILURE;
+    int digest = line_reader_digest(p->lines, sha256_hex, &bytes, p->diags.list);
+    if (digest)
+        return digest;
     *size = (long long)bytes;
     diag_file_finish(&p->diags);
     return STATUS_OK;

@@ -870,10 +870,8 @@ static int read_file(const char *path, const load_options *opts, const load_sink
     else if (h->intervals == 0 && emitting(h))
         diag_file_warning(&h->diags, 0, 0, "no intervals: the log holds no histograms");
     uint64_t bytes = 0;
-    if (line_reader_digest(h->lines, sha256_hex, &bytes, diags)) {
-        status = STATUS_FAILURE;
+    if ((status = line_reader_digest(h->lines, sha256_hex, &bytes, diags)))
         goto out;
-    }
     *size = (long long)bytes;
     if (emitting(h))
         give_meta(h);

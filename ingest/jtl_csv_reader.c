@@ -917,8 +917,7 @@ static int read_file(const char *path, const load_options *opts, const load_sink
     status = r.status;
     if (status == STATUS_OK) {
         uint64_t bytes = 0;
-        if (line_reader_digest(r.lines, sha256_hex, &bytes, diags))
-            status = STATUS_FAILURE;
+        status = line_reader_digest(r.lines, sha256_hex, &bytes, diags);
         *size = (long long)bytes;
     }
     diag_file_finish(&r.df);

@@ -455,10 +455,8 @@ static int read_file(const char *path, const load_options *opts, const load_sink
     if (!r.have_header && !pending)
         diag_file_error(&r.diags, 1, 1, "empty file: expected k6 CSV");
     uint64_t bytes = 0;
-    if (line_reader_digest(lines, sha256_hex, &bytes, diags)) {
-        status = STATUS_FAILURE;
+    if ((status = line_reader_digest(lines, sha256_hex, &bytes, diags)))
         goto out;
-    }
     *size = (long long)bytes;
     if (emitting(&r)) {
         give_meta(&r);

@@ -59,6 +59,8 @@ struct line_reader {
     digest_job digest;     /* hashes the file alongside */
     gzFile gz;             /* a gzip file: its decompressed bytes are the
                               file's text; NULL for a plain file */
+    bool cut_short;        /* the gzip stream ended before its end marker, or
+                              its compressed data is damaged */
     diag_list *diags;      /* where read errors go */
 };
 
@@ -190,14 +192,26 @@ static bool read_some(line_reader *r, char *to, size_t room, size_t *got)
              * refuses the file. */
             diag_add(r->diags, DIAG_ERROR, r->path, 0, 0,
                      "the gzip stream is cut short: the file is truncated");
+            r->cut_short = true;
             *got = 0;
             return true;
         }
         if (n < 0) {
             const char *message = gzerror(r->gz, &code);
-            diag_add(r->diags, DIAG_ERROR, r->path, 0, 0, "cannot decompress: %s",
-                     code == Z_ERRNO ? strerror(errno) : message);
-            return false;
+            if (code == Z_ERRNO) {
+                diag_add(r->diags, DIAG_ERROR, r->path, 0, 0, "cannot read: %s",
+                         strerror(errno));
+                return false;
+            }
+            /* Damaged compressed data is bad input, as a cut stream is.
+             * zlib names the stream "<fd:N>: " before its message. */
+            if (strncmp(message, "<fd:", 4) == 0 && strstr(message, ": "))
+                message = strstr(message, ": ") + 2;
+            diag_add(r->diags, DIAG_ERROR, r->path, 0, 0,
+                     "cannot decompress: %s: the gzip file is damaged", message);
+            r->cut_short = true;
+            *got = 0;
+            return true;
         }
         *got = (size_t)n;
         r->bytes += (uint64_t)n;
@@ -408,5 +422,5 @@ int line_reader_digest(line_reader *r, char hex[65], uint64_t *size, diag_list *
     }
     memcpy(hex, r->digest.hex, 65);
     *size = r->digest.size;
-    return STATUS_OK;
+    return r->cut_short ? STATUS_BAD_INPUT : STATUS_OK;
 }

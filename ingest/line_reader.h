@@ -61,7 +61,10 @@ size_t line_reader_bad_text(const line_reader *r, unsigned char bytes[4], bool *
 uint64_t line_reader_bytes(const line_reader *r);
 /* The SHA-256 (hex) and size of the whole file, however much of it was
  * read as lines: a thread hashes the file alongside the reading, and this
- * waits for it. Returns STATUS_OK or STATUS_FAILURE with a diagnostic. */
+ * waits for it. Returns STATUS_OK; STATUS_BAD_INPUT when the file is a
+ * gzip stream cut short or damaged (its diagnostic was added when the reading hit
+ * the cut, and the lines stopped there); or STATUS_FAILURE with a
+ * diagnostic. Callers pass the status on, so a cut file is refused. */
 int line_reader_digest(line_reader *r, char hex[65], uint64_t *size, diag_list *diags);
 
 #endif

@@ -541,10 +541,8 @@ static int read_pass(locust_reader *r, char sha256_hex[65], long long *size, dia
     if (!r->have_header && !pending)
         diag_file_error(&r->diags, 1, 1, "empty file: expected a Locust stats history");
     uint64_t bytes = 0;
-    if (sha256_hex && line_reader_digest(lines, sha256_hex, &bytes, diags)) {
-        status = STATUS_FAILURE;
+    if (sha256_hex && (status = line_reader_digest(lines, sha256_hex, &bytes, diags)))
         goto out;
-    }
     if (size)
         *size = (long long)bytes;
 out:

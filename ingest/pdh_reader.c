@@ -1106,8 +1106,8 @@ int pdh_reader_read(const char *path, const counter_options *opts, const counter
     }
     if (r.status == STATUS_OK) {
         uint64_t size = 0;
-        if (line_reader_digest(r.lines, result->sha256, &size, diags) != STATUS_OK)
-            r.status = STATUS_FAILURE;
+        int digest = line_reader_digest(r.lines, result->sha256, &size, diags);
+        r.status = status_worst(r.status, digest);
         result->size = (long long)size;
     }
     diag_file_finish(&r.diags);

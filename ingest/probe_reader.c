@@ -533,8 +533,9 @@ size_t probe_reader_errors(const probe_reader *r)
 int probe_reader_finish(probe_reader *r, char sha256_hex[65], long long *size)
 {
     uint64_t bytes = 0;
-    if (line_reader_digest(r->lines, sha256_hex, &bytes, r->diags.list))
-        return STATUS_FAILURE;
+    int digest = line_reader_digest(r->lines, sha256_hex, &bytes, r->diags.list);
+    if (digest)
+        return digest;
     *size = (long long)bytes;
     diag_file_finish(&r->diags);
     return r->diags.errors ? STATUS_BAD_INPUT : STATUS_OK;

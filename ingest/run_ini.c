@@ -118,8 +118,8 @@ int run_ini_read(const char *path, run_ini **out, diag_list *diags)
     }
     free(section);
     uint64_t size = 0;
-    if (status == STATUS_OK && line_reader_digest(r, ini->sha256, &size, diags))
-        status = STATUS_FAILURE;
+    if (status == STATUS_OK)
+        status = line_reader_digest(r, ini->sha256, &size, diags);
     ini->size = (long long)size;
     line_reader_free(r);
     diag_file_finish(&df);

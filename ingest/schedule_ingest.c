@@ -201,8 +201,8 @@ static int read_schedule(const char *path, const run_record *run, schedule *s, d
     if (!status && !header)
         diag_file_error(df, 1, 1, "empty schedule: expected a 'start,end,level' header");
     uint64_t bytes = 0;
-    if (!status && line_reader_digest(r, sha, &bytes, df->list))
-        status = STATUS_FAILURE;
+    if (!status)
+        status = line_reader_digest(r, sha, &bytes, df->list);
     *size = (long long)bytes;
     line_reader_free(r);
     csv_splitter_free(s->csv);

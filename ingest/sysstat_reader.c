@@ -1796,10 +1796,8 @@ static int read_report(const char *path, const counter_options *opts, const coun
     if (first)
         diag_file_error(&r->diags, 1, 1, "empty file: expected %s", r->what);
     uint64_t size = 0;
-    if (line_reader_digest(rr.lines, result->sha256, &size, diags)) {
-        status = STATUS_FAILURE;
+    if ((status = line_reader_digest(rr.lines, result->sha256, &size, diags)))
         goto out;
-    }
     result->size = (long long)size;
     if (emitting(r))
         give_file(r); /* a report without samples is still a file */

@@ -441,10 +441,8 @@ int virttop_reader_read(const char *path, const counter_options *opts, const cou
     if (line_reader_line(v.lines) == 0)
         diag_file_error(&v.diags, 1, 1, "empty file: expected virt-top CSV");
     uint64_t size = 0;
-    if (line_reader_digest(v.lines, result->sha256, &size, diags)) {
-        status = STATUS_FAILURE;
+    if ((status = line_reader_digest(v.lines, result->sha256, &size, diags)))
         goto out;
-    }
     result->size = (long long)size;
     if (emitting(&v))
         give_file(&v); /* a file of a header only */

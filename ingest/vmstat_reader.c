@@ -603,10 +603,8 @@ int vmstat_reader_read(const char *path, const counter_options *opts, const coun
     if (first)
         diag_file_error(&v.diags, 1, 1, "empty file: expected vmstat output");
     uint64_t size = 0;
-    if (line_reader_digest(v.lines, result->sha256, &size, diags)) {
-        status = STATUS_FAILURE;
+    if ((status = line_reader_digest(v.lines, result->sha256, &size, diags)))
         goto out;
-    }
     result->size = (long long)size;
     if (emitting(&v))
         give_file(&v); /* a file without samples is still a file */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "line_reader.h"
 #include "sha256.h"
@@ -159,6 +160,76 @@ START_TEST(test_line_reader_reports_missing_file)
 }
 END_TEST
 
+/* A gzip file is read decompressed; one cut short gives the lines before
+ * the cut and a digest status that refuses the file, whatever the line the
+ * cut falls in (at a line end no reader could tell otherwise). The digest
+ * is of the bytes as stored. */
+START_TEST(test_line_reader_reads_gzip_and_refuses_a_cut_stream)
+{
+    char *dir = test_tmpdir("gzip");
+    char *whole = xasprintf("%s/whole.gz", dir), *cut = xasprintf("%s/cut.gz", dir);
+    gzFile gz = gzopen(whole, "wb");
+    ck_assert_ptr_nonnull(gz);
+    for (int i = 0; i < 20000; i++)
+        gzprintf(gz, "line %d of a file that compresses well\n", i);
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+    size_t len;
+    char *bytes = test_read_file(whole, &len);
+    ck_assert_ptr_nonnull(bytes);
+    test_write_file(cut, bytes, len / 2);
+    for (int k = 0; k < 2; k++) {
+        const char *path = k ? cut : whole;
+        diag_list *diags = diag_list_new();
+        line_reader *r;
+        ck_assert_int_eq(line_reader_open(path, NULL, &r, diags), STATUS_OK);
+        const char *line;
+        size_t n;
+        long lines = 0;
+        while (line_reader_next(r, &line, &n) == LINE_OK)
+            lines++;
+        char hex[65];
+        uint64_t size;
+        int status = line_reader_digest(r, hex, &size, diags);
+        char *expected_hex = test_file_sha256(path, NULL);
+        ck_assert_str_eq(hex, expected_hex);
+        if (k) {
+            ck_assert_int_eq(status, STATUS_BAD_INPUT);
+            ck_assert_int_lt(lines, 20000);
+            ck_assert_uint_eq(diag_list_errors(diags), 1);
+            ck_assert_ptr_nonnull(strstr(diag_list_get(diags, 0)->message, "cut short"));
+        } else {
+            ck_assert_int_eq(status, STATUS_OK);
+            ck_assert_int_eq(lines, 20000);
+            ck_assert_uint_eq(size, len);
+        }
+        free(expected_hex);
+        line_reader_free(r);
+        diag_list_free(diags);
+    }
+    /* Damaged data in the middle: refused the same way. */
+    char *damaged = xasprintf("%s/damaged.gz", dir);
+    for (size_t i = len / 2; i < len / 2 + 8; i++)
+        bytes[i] = (char)~bytes[i];
+    test_write_file(damaged, bytes, len);
+    diag_list *diags = diag_list_new();
+    line_reader *r;
+    ck_assert_int_eq(line_reader_open(damaged, NULL, &r, diags), STATUS_OK);
+    const char *line;
+    size_t n;
+    while (line_reader_next(r, &line, &n) == LINE_OK)
+        ;
+    char hex[65];
+    uint64_t size;
+    ck_assert_int_eq(line_reader_digest(r, hex, &size, diags), STATUS_BAD_INPUT);
+    ck_assert_ptr_nonnull(strstr(diag_list_get(diags, 0)->message, "damaged"));
+    ck_assert_ptr_null(strstr(diag_list_get(diags, 0)->message, "<fd:"));
+    line_reader_free(r);
+    diag_list_free(diags);
+    free(damaged);
+    free(bytes), free(cut), free(whole), free(dir);
+}
+END_TEST
+
 Suite *line_reader_suite(void)
 {
     Suite *s = suite_create("line_reader");
@@ -170,6 +241,7 @@ Suite *line_reader_suite(void)
     tcase_add_test(tc, test_line_reader_cuts_over_long_lines_and_goes_on);
     tcase_add_test(tc, test_line_reader_reads_lines_across_buffer_refills);
     tcase_add_test(tc, test_line_reader_reports_missing_file);
+    tcase_add_test(tc, test_line_reader_reads_gzip_and_refuses_a_cut_stream);
     suite_add_tcase(s, tc);
     return s;
 }
