@@ -32,7 +32,7 @@ ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DP3_VERSION='"$(VERS
 ALL_CFLAGS = $(WARNINGS) $(SANFLAGS) $(CFLAGS)
 # A stage sees common/ and its own headers only, so that stages can meet
 # only in the store; the command layer and the tests see every stage.
-stage_includes = $(if $(filter cli/% tests/%,$1),-Iingest -Ianalysis -Irender -Isim -Icli,-I$(patsubst %/,%,$(dir $1)))
+stage_includes = $(if $(filter cli/% tests/%,$1),-Iingest -Ianalysis -Irender -Isim -Iprobe -Icli,-I$(patsubst %/,%,$(dir $1)))
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm -lpthread
 
@@ -45,7 +45,7 @@ say = @printf '  %-6s %s\n'
 endif
 
 # Every stage is a folder; the command layer (cli/) is the only one that prints.
-LIB_SRC := $(wildcard common/*.c ingest/*.c analysis/*.c render/*.c sim/*.c) \
+LIB_SRC := $(wildcard common/*.c ingest/*.c analysis/*.c render/*.c sim/*.c probe/*.c) \
 	$(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_scripts.o
 TEST_SRC := $(wildcard tests/*.c)

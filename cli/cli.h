@@ -146,5 +146,6 @@ int cmd_counters(const cli_command *self, int argc, char **argv);
 int cmd_export(const cli_command *self, int argc, char **argv);
 int cmd_simulate(const cli_command *self, int argc, char **argv);
 int cmd_labels(const cli_command *self, int argc, char **argv);
+int cmd_probe(const cli_command *self, int argc, char **argv);
 
 #endif

@@ -225,6 +225,48 @@ static const cli_command commands[] = {
      "  --lab LAB_DIR         write each scenario to LAB_DIR/<scenario name>/\n"
      "  --force               write into a folder that is not empty, replacing the\n"
      "                        run's files (others in it are left alone)\n"},
+    {"probe", cmd_probe,
+     "p3 probe -o RUN_DIR [--cpus LIST] [--cap PCT [--cap-period MS]] [--manage-priority]\n"
+     "         [--samples N] [--duration SEC] [--interval MS] [--jitter MS] [--settle SEC]\n"
+     "         [--action cpu|exec=PATH] [--levels NAME,...] [--time-limit SEC] [--force]",
+     "Measure a P3 on this Linux machine and write its run folder.",
+     "Runs the paper's experiment here. For each load level in turn (by default the\n"
+     "paper's six, relative to the n CPUs the run may use: None; Low, n threads at\n"
+     "25 %; Medium, n at 50 %; Busy, n CPU-bound; Maximum n+1; Overload n+2) it starts\n"
+     "the load threads, waits --settle, then repeats a small action and records how\n"
+     "long the user waited: from the action's scheduled start to its end, so a probe\n"
+     "that is itself held up counts the wait. Every second it records the machine's\n"
+     "CPU (/proc/stat), the run's CPU and ready time as the kernel counts them, its\n"
+     "busy time as the run itself sees it, and with --cap the cgroup's throttling.\n"
+     "The run folder holds run.ini, probe.probe and counter files in the sadf -d\n"
+     "layout: 'p3 report' takes it as it is. SIGINT, SIGTERM and the time limit stop\n"
+     "the run at once and leave whole files of what was recorded (exit status 3).\n"
+     "\n"
+     "options:\n"
+     "  -o, --output RUN_DIR   the run folder to write\n"
+     "  --force                write into a folder that is not empty\n"
+     "  --cpus LIST            pin load and probe to these CPUs (0, 0-3, 0,2);\n"
+     "                         --cpus 0 makes a one-CPU guest\n"
+     "  --cap PCT              run in a cgroup whose CPU quota is PCT % of one CPU\n"
+     "                         (cgroup v2 cpu.max, else v1 cpu.cfs_quota_us; needs root\n"
+     "                         or a delegated cgroup)\n"
+     "  --cap-period MS        the quota's period (default 100)\n"
+     "  --manage-priority      load at SCHED_IDLE (else nice 19), probe at normal priority\n"
+     "  --samples N            actions per level (default 300)\n"
+     "  --duration SEC         longest probing per level; alone, it decides\n"
+     "  --interval MS          time between actions (default 1000)\n"
+     "  --jitter MS            the interval varies by up to this either way (default 250)\n"
+     "  --settle SEC           wait after starting a level's load (default 5)\n"
+     "  --action cpu|exec=PATH the built-in action (default: --steps steps of\n"
+     "                         --step-cpu ms of CPU, --step-wait ms apart: 3, 1, 4), or\n"
+     "                         the time to start PATH and see it exit\n"
+     "  --levels NAME,...      only these of the six levels\n"
+     "  --load-burst MS        a duty-cycled load thread's period (default 60)\n"
+     "  --time-limit SEC       stop after this long (default: twice the planned time,\n"
+     "                         and a minute)\n"
+     "  --title TEXT           the chart title (default in the paper's style)\n"
+     "  --seed N               the jitter's seed (default 1)\n"
+     "  -q, --quiet            no progress lines\n"},
     {"help", cmd_help, "p3 help [COMMAND]", "Show help for p3 or one command.", ""},
 };
 

@@ -601,6 +601,10 @@ static const activity activities[] = {
     {"%scpu-10", NULL, "CPU Pressure", 0, NULL, NULL},
     {"%sio-10", NULL, "I/O Pressure", 0, NULL, NULL},
     {"%smem-10", NULL, "Memory Pressure", 0, NULL, NULL},
+    /* p3 probe's own blocks: its guest and run's CPU, and its cgroup's cap. */
+    {"GUEST", NULL, "Guest", 1, NULL, NULL},
+    {"RUN", NULL, "Run", 1, NULL, NULL},
+    {"CGROUP", NULL, "Cgroup", 1, NULL, NULL},
     /* USB devices are an inventory (names, vendor IDs), not measurements. */
     {"manufact", NULL, NULL, 0, NULL, NULL},
     {"BUS", NULL, NULL, 0, NULL, NULL},

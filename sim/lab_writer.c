@@ -1,67 +1,15 @@
 #include "lab_writer.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "isotime.h"
 #include "status.h"
+#include "textbuf.h"
 #include "xalloc.h"
-
-/* ---- text -------------------------------------------------------------- */
-
-/* A growing text buffer. */
-typedef struct text_buf {
-    char *p;
-    size_t len, cap;
-} text_buf;
-
-static void buf_printf(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void buf_printf(text_buf *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return;
-        if ((size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        b->cap = b->cap * 2 + (size_t)n + 256;
-        b->p = xrealloc(b->p, b->cap);
-    }
-}
-
-/* v / 10^decimals without trailing zeros: 187500 with 3 is "187.5". */
-static void buf_scaled(text_buf *b, int64_t v, int decimals)
-{
-    if (decimals < 0 || decimals > 18)
-        decimals = decimals < 0 ? 0 : 18; /* an int64 holds 18 decimal digits */
-    int64_t scale = 1;
-    for (int k = 0; k < decimals; k++)
-        scale *= 10;
-    int64_t whole = v / scale, frac = v % scale;
-    buf_printf(b, "%lld", (long long)whole);
-    if (frac == 0)
-        return;
-    char digits[32];
-    snprintf(digits, sizeof digits, "%0*lld", decimals, (long long)(frac < 0 ? -frac : frac));
-    size_t n = strlen(digits);
-    while (n > 0 && digits[n - 1] == '0')
-        n--;
-    buf_printf(b, ".%.*s", (int)n, digits);
-}
 
 /* Splits microseconds since 1970 into calendar fields. */
 static void civil(int64_t us, int *y, int *mo, int *d, int *h, int *mi, int *s, int *ms)
@@ -490,64 +438,6 @@ static void write_run_ini(text_buf *b, const scenario *s, const lab_writer_optio
     free(guest);
 }
 
-/* ---- the folder -------------------------------------------------------- */
-
-/* mkdir -p. */
-static int make_dirs(const char *dir, diag_list *diags)
-{
-    char *p = xstrdup(dir);
-    int status = STATUS_OK;
-    for (char *q = p + 1;; q++) {
-        bool end = *q == '\0';
-        if (*q == '/' || end) {
-            *q = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                diag_add(diags, DIAG_ERROR, p, 0, 0, "cannot create folder: %s",
-                         strerror(errno));
-                status = STATUS_FAILURE;
-                break;
-            }
-            if (end)
-                break;
-            *q = '/';
-        }
-    }
-    free(p);
-    return status;
-}
-
-static bool folder_empty(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return true;
-    bool empty = true;
-    struct dirent *e;
-    while (empty && (e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = false;
-    closedir(d);
-    return empty;
-}
-
-static int write_whole(const char *path, const text_buf *b, diag_list *diags)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write: %s", strerror(errno));
-        return STATUS_FAILURE;
-    }
-    bool ok = fwrite(b->p, 1, b->len, f) == b->len;
-    ok = fflush(f) == 0 && ok;
-    int err = errno;
-    ok = fclose(f) == 0 && ok;
-    if (!ok) {
-        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write: %s", strerror(err ? err : EIO));
-        return STATUS_FAILURE;
-    }
-    return STATUS_OK;
-}
-
 int lab_writer_write(const char *dir, const scenario *s, const sched_model_result *r,
                      const lab_writer_options *opts, diag_list *diags)
 {
@@ -558,7 +448,7 @@ int lab_writer_write(const char *dir, const scenario *s, const sched_model_resul
         diag_add(diags, DIAG_ERROR, dir, 0, 0, "exists and is not a folder");
         return STATUS_BAD_INPUT;
     }
-    if (!o->force && !folder_empty(dir)) {
+    if (!o->force && !textbuf_folder_empty(dir)) {
         diag_add(diags, DIAG_ERROR, dir, 0, 0,
                  "folder exists and is not empty: use --force to replace the run's files in it");
         return STATUS_BAD_INPUT;
@@ -585,30 +475,10 @@ int lab_writer_write(const char *dir, const scenario *s, const sched_model_resul
 
     /* Every file goes to a temporary name first; only when all are written
      * do they take their real names. */
-    char *tmp[MAX_FILES] = {0}, *final[MAX_FILES] = {0};
-    int status = make_dirs(dir, diags);
-    for (size_t i = 0; i < n && !status; i++) {
-        final[i] = xasprintf("%s/%s", dir, names[i]);
-        tmp[i] = xasprintf("%s.p3-simulate.tmp", final[i]);
-        char *slash = strrchr(final[i], '/');
-        *slash = '\0';
-        status = make_dirs(final[i], diags);
-        *slash = '/';
-        if (!status)
-            status = write_whole(tmp[i], &bufs[i], diags);
-    }
-    for (size_t i = 0; i < n && !status; i++)
-        if (rename(tmp[i], final[i]) != 0) {
-            diag_add(diags, DIAG_ERROR, final[i], 0, 0, "cannot write: %s", strerror(errno));
-            status = STATUS_FAILURE;
-        }
+    int status = textbuf_write_files(dir, names, bufs, n, "p3-simulate", diags);
     for (size_t i = 0; i < n; i++) {
-        if (status && tmp[i])
-            unlink(tmp[i]);
-        free(tmp[i]);
-        free(final[i]);
         free(names[i]);
-        free(bufs[i].p);
+        buf_free(&bufs[i]);
     }
     return status;
 }

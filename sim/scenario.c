@@ -56,7 +56,14 @@ static int default_threads(int level, int n)
     return per_cpu[level] * n + extra[level];
 }
 static const int64_t default_duty_ppm[] = {0, 250000, 500000, 1000000, 1000000, 1000000};
-#define DEFAULT_LEVELS 6
+#define DEFAULT_LEVELS SCENARIO_DEFAULT_LEVELS
+
+const char *scenario_default_level(int i, int n, int *threads, int64_t *duty_ppm)
+{
+    *threads = default_threads(i, n);
+    *duty_ppm = default_duty_ppm[i];
+    return default_level_names[i];
+}
 
 const char *scenario_platform_key(scenario_platform p)
 {

@@ -107,6 +107,12 @@ void scenario_free(scenario *s);
 const char *scenario_platform_key(scenario_platform p);
 const char *scenario_platform_description(scenario_platform p);
 
+/* Level i (0 to SCENARIO_DEFAULT_LEVELS - 1) of the paper's six on a
+ * machine of n CPUs: None 0 threads; Low n at 25 %; Medium n at 50 %; Busy
+ * n CPU-bound; Maximum n + 1; Overload n + 2. Returns its name (static). */
+#define SCENARIO_DEFAULT_LEVELS 6
+const char *scenario_default_level(int i, int n, int *threads, int64_t *duty_ppm);
+
 /* Whether the load and probe run in a guest (every platform but native). */
 bool scenario_virtual(const scenario *s);
 
