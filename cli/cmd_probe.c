@@ -141,7 +141,7 @@ int cmd_probe(const cli_command *self, int argc, char **argv)
     o.title = title;
     o.version = P3_VERSION;
     int64_t v = 0;
-    if (cap && !(status = number_option(self, "cap", cap, 1, 100000, 10000, &v)))
+    if (cap && !(status = number_option(self, "cap", cap, 0.1, 100000, 10000, &v)))
         o.cap_ppm = v;
     if (!status && cap_period &&
         !(status = number_option(self, "cap-period", cap_period, 1, 1000, 1000, &v)))
@@ -155,8 +155,10 @@ int cmd_probe(const cli_command *self, int argc, char **argv)
             o.samples = 0; /* --duration alone: as many as fit */
     }
     if (!status && interval &&
-        !(status = number_option(self, "interval", interval, 1, 3600000, 1000, &v)))
+        !(status = number_option(self, "interval", interval, 1, 3600000, 1000, &v))) {
         o.interval_us = v;
+        o.jitter_us = v / 4; /* the paper's proportion, unless --jitter says */
+    }
     if (!status && jitter && !(status = number_option(self, "jitter", jitter, 0, 3600000, 1000, &v)))
         o.jitter_us = v;
     if (!status && settle && !(status = number_option(self, "settle", settle, 0, 3600, 1e6, &v)))

@@ -639,8 +639,8 @@ static void *signal_main(void *p)
     for (;;) {
         int64_t left = a->deadline_mono - now_ns(CLOCK_MONOTONIC);
         if (left <= 0) {
-            char *why = xasprintf("stopped by the time limit of %lld s",
-                                  (long long)(a->e->time_limit_us / 1000000));
+            char *why = xasprintf("stopped by the time limit of %g s",
+                                  (double)a->e->time_limit_us / 1e6);
             request_stop(a->e, why);
             free(why);
             return NULL;

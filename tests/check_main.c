@@ -15,7 +15,7 @@ int main(void)
         probdist_suite, cpu_suite, corpus_suite, sim_suite, paper_suite, compare_stats_suite,
         compare_suite, workbook_suite, csv_suite, jtl_reader_suite, k6_reader_suite,
         locust_reader_suite, gatling_reader_suite, hlog_reader_suite, fio_reader_suite,
-        loadtest_suite, vmstat_reader_suite,
+        loadtest_suite, vmstat_reader_suite, probe_suite,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++)

@@ -329,6 +329,34 @@ END_TEST
 
 #define CPU_HEADER "# hostname;interval;timestamp;CPU;%user;%nice;%system;%iowait;%steal;%idle\n"
 
+/* The blocks p3 probe adds to the sadf -d layout name their objects as
+ * analysis finds them: Guest(...)\%cpu, Run(load)\%cpu, Cgroup(cap)\... */
+START_TEST(test_sysstat_reader_reads_p3_probe_blocks)
+{
+    counter_fixture_outcome o = read_text(
+        sysstat_reader_read_sadf,
+        "# hostname;interval;timestamp;GUEST;%cpu;%ready;%steal;%throttled\n"
+        "vm;1;2026-12-03 15:43:14 UTC;p3-probe;50.10;49.50;0.40;49.10\n"
+        "# hostname;interval;timestamp;RUN;%cpu;%wait\n"
+        "vm;1;2026-12-03 15:43:14 UTC;load;45.00;30.00\n"
+        "vm;1;2026-12-03 15:43:14 UTC;probe;5.00;1.00\n"
+        "# hostname;interval;timestamp;CGROUP;nr_periods;nr_throttled;throttled_ms;%throttled\n"
+        "vm;1;2026-12-03 15:43:14 UTC;cap;10;9;491.000;49.10\n",
+        NULL);
+    ck_assert_int_eq(o.status, STATUS_OK);
+    ck_assert_uint_eq(o.sink.row_count, 1);
+    ck_assert_double_eq(counter_fixture_value_at(&o.sink, 0, "\\\\vm\\Guest(p3-probe)\\%cpu"), 50.1);
+    ck_assert_double_eq(counter_fixture_value_at(&o.sink, 0, "\\\\vm\\Guest(p3-probe)\\%ready"),
+                        49.5);
+    ck_assert_double_eq(counter_fixture_value_at(&o.sink, 0, "\\\\vm\\Run(load)\\%wait"), 30);
+    ck_assert_double_eq(counter_fixture_value_at(&o.sink, 0, "\\\\vm\\Cgroup(cap)\\throttled_ms"),
+                        491);
+    ck_assert_uint_eq(o.sink.counter_count, 4 + 4 + 4);
+    ck_assert_uint_eq(diag_list_count(o.diags), 0);
+    counter_fixture_outcome_free(&o);
+}
+END_TEST
+
 START_TEST(test_sysstat_reader_reads_sadf_zones_offsets_and_unix_seconds)
 {
     /* A zone p3 cannot convert is read at --tz... */
@@ -594,6 +622,7 @@ Suite *sysstat_reader_suite(void)
     tcase_add_test(tc, test_sysstat_reader_names_qemu_processes_by_guest_and_passes_midnight);
     tcase_add_test(tc, test_sysstat_reader_merges_sadf_blocks_into_one_row_per_time);
     tcase_add_test(tc, test_sysstat_reader_reads_sadf_zones_offsets_and_unix_seconds);
+    tcase_add_test(tc, test_sysstat_reader_reads_p3_probe_blocks);
     tcase_add_test(tc, test_sysstat_reader_starts_a_row_when_a_sadf_block_goes_back_in_time);
     tcase_add_test(tc, test_sysstat_reader_skips_unnamed_and_inventory_blocks_and_text_columns);
     tcase_add_test(tc, test_sysstat_reader_reads_report_dates_in_the_order_given_and_times_at_tz);

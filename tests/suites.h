@@ -41,5 +41,6 @@ Suite *hlog_reader_suite(void);
 Suite *fio_reader_suite(void);
 Suite *loadtest_suite(void);
 Suite *vmstat_reader_suite(void);
+Suite *probe_suite(void);
 
 #endif
