@@ -324,6 +324,45 @@ START_TEST(test_probe_time_limit_stops_a_run)
 }
 END_TEST
 
+/* --action exec=PATH times starting a program and seeing it exit; a
+ * program that fails stops the run with its exit status named. */
+START_TEST(test_probe_times_starting_a_program)
+{
+    char *dir = test_tmpdir("probe-exec");
+    char *run = xasprintf("%s/run", dir), *err = xasprintf("%s/err", dir);
+    const char *args[] = {"-q", "-o", run, "--levels", "None", "--interval", "50", "--settle",
+                          "0", "--samples", "10", "--action", "exec=/bin/true", NULL};
+    int rc = wait_exit(spawn_probe(args, err));
+    ck_assert_msg(rc == 0, "exit %d\n%s", rc, test_read_file(err, NULL));
+    char *log = xasprintf("%s/probe.probe", run);
+    char *text = test_read_file(log, NULL);
+    ck_assert_msg(strstr(text, "# operation: exec /bin/true\n"), "%s", text);
+    size_t n;
+    double *d = read_delays(log, "None", &n);
+    double min = 1e9;
+    for (size_t i = 0; i < n; i++)
+        min = fmin(min, d[i]);
+    ck_assert_uint_eq(n, 10);
+    ck_assert_msg(min > 0.01 && min < 1000, "fastest start %.3f ms", min);
+    free(d);
+    free(text);
+    char *run2 = xasprintf("%s/run2", dir);
+    const char *fail[] = {"-q", "-o", run2, "--levels", "None", "--interval", "50", "--settle",
+                          "0", "--samples", "3", "--action", "exec=/bin/false", NULL};
+    rc = wait_exit(spawn_probe(fail, err));
+    char *msg = test_read_file(err, NULL);
+    ck_assert_msg(rc == STATUS_FAILURE && strstr(msg, "/bin/false: error: the probe's program "
+                                                      "exited with status 1"),
+                  "exit %d\n%s", rc, msg);
+    free(msg);
+    free(run2);
+    free(log);
+    free(run);
+    free(err);
+    free(dir);
+}
+END_TEST
+
 /* Options this machine or this user cannot honour are refused, and nothing
  * is written. */
 START_TEST(test_probe_refuses_what_it_cannot_do)
@@ -402,6 +441,20 @@ START_TEST(test_probe_cap_refused_without_a_writable_cgroup)
                       (strstr(text, "cgroup") || strstr(text, "cpu controller")),
                   "%s", text);
     ck_assert_msg(!file_exists(run), "a refused --cap wrote %s", run);
+    free(text);
+    /* Everything else works for this user. */
+    char *uncapped[] = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        (char *)bin, "probe", "-q", "-o", run, "--levels", "None,Busy",
+                        "--interval", "20", "--settle", "0", "--duration", "0.5",
+                        "--manage-priority", "--cpus", "0", NULL};
+    rc = wait_exit(spawn(root ? uncapped : uncapped + 4, err));
+    text = test_read_file(err, NULL);
+    ck_assert_msg(rc == 0, "without --cap: exit %d\n%s", rc, text);
+    char *ini = xasprintf("%s/run.ini", run);
+    char *inis = test_read_file(ini, NULL);
+    ck_assert_msg(strstr(inis, "load_priority = SCHED_IDLE"), "%s", inis);
+    free(inis);
+    free(ini);
     free(text);
     free(run);
     free(err);
@@ -542,6 +595,7 @@ Suite *probe_suite(void)
     tcase_add_test(cmd, test_probe_counts_a_delayed_start);
     tcase_add_test(cmd, test_probe_stops_on_sigterm_leaving_whole_files);
     tcase_add_test(cmd, test_probe_time_limit_stops_a_run);
+    tcase_add_test(cmd, test_probe_times_starting_a_program);
     tcase_add_test(cmd, test_probe_refuses_what_it_cannot_do);
     tcase_add_test(cmd, test_probe_cap_refused_without_a_writable_cgroup);
     suite_add_tcase(s, cmd);
