@@ -39,6 +39,13 @@ def main():
     for row in pct:
         row[columns - 1] += row[columns]
 
+    draw(title, labels[:columns], levels, pct, out)
+
+
+def draw(title, labels, levels, pct, out):
+    """The 3-D column chart of one run: labels are the bucket columns, pct[j]
+    the shares of level j per column (at least len(labels) of them)."""
+    columns = len(labels)
     fig = plt.figure(figsize=(16, 10), dpi=100)
     ax = fig.add_subplot(projection="3d")
     for j, name in enumerate(levels):
@@ -60,6 +67,7 @@ def main():
     ax.legend(handles=[Patch(color=PALETTE[j % len(PALETTE)], label=name)
                        for j, name in enumerate(levels)], loc="center right")
     fig.savefig(out)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

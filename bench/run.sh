@@ -4,7 +4,7 @@
 # means something even on a shared, noisy machine.
 #
 #   bench/run.sh            every benchmark
-#   bench/run.sh NAME...    some: ingest perfmon analyze workbook compare simulate render jtl
+#   bench/run.sh NAME...    some: ingest perfmon analyze workbook compare simulate render jtl lab
 #
 # Environment: P3_BIN (the p3 under test), BENCH_TOOLS (where measure and
 # probegen are built), BENCH_DIR (scratch space, default /tmp/p3-bench),
@@ -231,7 +231,63 @@ bench_jtl() {
     report "p3 ingest + analyze (jtl)" "$pt" "$pm" "pandas read_csv+groupby" "$t" "$m"
 }
 
-names=${*:-ingest perfmon analyze workbook compare simulate render jtl}
+# A lab of BENCH_LAB_RUNS runs (default 300) of BENCH_LAB_SAMPLES probe
+# samples each (default 20000; bench/probegen, the native and guest profiles
+# in turn): p3 report cold, again with nothing changed, and after one run
+# more; -j 1 against the default; the workbook's size; and the same job
+# done by pandas, matplotlib and XlsxWriter (bench/lab_reference.py).
+bench_lab() {
+    runs=${BENCH_LAB_RUNS:-300}
+    per=${BENCH_LAB_SAMPLES:-20000}
+    src=$(cd "$(dirname "$0")/.." && pwd)
+    lab=$dir/lab-$runs-$per
+    if [ ! -f "$lab.complete" ]; then
+        echo "generating a lab of $runs runs of $per samples in $lab" >&2
+        rm -rf "$lab" "$lab-extra"
+        i=1
+        while [ "$i" -le $((runs + 1)) ]; do
+            profile=native
+            [ $((i % 2)) -eq 0 ] && profile=guest
+            name=$(printf 'run%03d' "$i")
+            where=$lab
+            [ "$i" -gt "$runs" ] && where=$lab-extra
+            mkdir -p "$where/$name"
+            "$tools/probegen" --samples "$per" --seed "$i" --profile "$profile" --run "$name" \
+                > "$where/$name/probe.probe"
+            i=$((i + 1))
+        done
+        touch "$lab.complete"
+    fi
+    out=$dir/lab-report
+    extra=$(printf 'run%03d' $((runs + 1)))
+    rm -rf "$out" "${lab:?}/${extra:?}"
+    echo "lab: $runs runs of $per samples ($((runs * per)) in all); targets: cold <= 30 s, unchanged <= 2 s, one run more <= 5 s, cold / reference <= 0.05"
+    run "$p3" report -o "$out" "$lab"
+    ct=$t cm=$m
+    run "$p3" report -o "$out" "$lab"
+    ut=$t um=$m
+    cp -r "$lab-extra/$extra" "$lab/$extra"
+    run "$p3" report -o "$out" "$lab"
+    at=$t am=$m
+    rm -rf "${lab:?}/${extra:?}"
+    printf '%-28s %8.3f s %7.1f MiB\n' "p3 report, cold" "$ct" "$(echo "$cm" | awk '{print $1 / 1024}')"
+    printf '%-28s %8.3f s %7.1f MiB\n' "p3 report, unchanged" "$ut" "$(echo "$um" | awk '{print $1 / 1024}')"
+    printf '%-28s %8.3f s %7.1f MiB\n' "p3 report, one run more" "$at" "$(echo "$am" | awk '{print $1 / 1024}')"
+    if "$p3" help report | grep -q -- '-j N'; then
+        rm -rf "$out-j1"
+        run "$p3" report -j 1 -o "$out-j1" "$lab"
+        report "p3 report -j 1, cold" "$t" "$m" "p3 report (default -j)" "$ct" "$cm"
+    fi
+    echo "lab: p3.xlsx $(($(wc -c < "$out/p3.xlsx") / 1048576)) MiB, report.pdf $(($(wc -c < "$out/report.pdf") / 1048576)) MiB, p3.db $(($(wc -c < "$out/p3.db") / 1048576)) MiB"
+    py=${BENCH_PYTHON:-/usr/bin/python3}
+    "$py" -c "import pandas, matplotlib, xlsxwriter" 2>/dev/null ||
+        { echo "bench: $py lacks pandas, matplotlib or xlsxwriter (tools/deps.sh --bench)" >&2; exit 1; }
+    rm -rf "$dir/lab-reference"
+    run "$py" "$src/bench/lab_reference.py" "$lab" "$dir/lab-reference"
+    report "p3 report, cold" "$ct" "$cm" "pandas+matplotlib+xlsxwriter" "$t" "$m"
+}
+
+names=${*:-ingest perfmon analyze workbook compare simulate render jtl lab}
 echo "p3 benchmarks: $("$p3" --version), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 for name in $names; do
     "bench_$name"

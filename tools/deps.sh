@@ -20,8 +20,9 @@ set -eu
 pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev zlib1g-dev libxml2-dev nettle-dev check fonts-dejavu-core sqlite3 poppler-utils python3-openpyxl fio"
 if [ "${1:-}" = "--bench" ]; then
     # python3-matplotlib: the chart-drawing baseline of `make bench`;
-    # python3-pandas: the JTL analysis baseline.
-    pkgs="$pkgs python3 python3-matplotlib python3-pandas"
+    # python3-pandas: the JTL analysis baseline; python3-xlsxwriter: the
+    # lab benchmark's reference workbook.
+    pkgs="$pkgs python3 python3-matplotlib python3-pandas python3-xlsxwriter"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
