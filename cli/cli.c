@@ -133,10 +133,32 @@ void cli_progress_end(void)
     progress_shown = false;
 }
 
+/* Whether show_busy_store() has put a line on the terminal. */
+static bool busy_shown;
+
+/* The store's on_busy: while another process holds the store, says so on
+ * the progress line, once a second. */
+static void show_busy_store(void *ctx, const char *path, long waited_ms, long limit_ms)
+{
+    (void)ctx;
+    (void)path; /* the user named it; the line must fit the terminal */
+    cli_progress("the store is busy for %ld s: another p3 or program holds it; will wait %ld s",
+                 waited_ms / 1000, limit_ms / 1000);
+    busy_shown = true;
+}
+
 int cli_open_store(const char *path, store_mode mode, sqlite3 **db)
 {
     diag_list *diags = diag_list_new();
-    int status = store_open(path, mode, db, diags);
+    /* Waits for another process up to store.h's default, the whole time the
+     * store is open; the line goes when the open is done or the next
+     * progress line or message replaces it. */
+    store_options opts = {.on_busy = show_busy_store};
+    int status = store_open_opt(path, mode, &opts, db, diags);
+    if (busy_shown) {
+        cli_progress_end();
+        busy_shown = false;
+    }
     cli_print_diags(diags);
     diag_list_free(diags);
     return status;
