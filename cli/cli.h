@@ -75,14 +75,17 @@ int cli_finish(int status);
 
 /* The options that say how to read counter files and load-test results,
  * shared by ingest and report: --tz, --encoding, --date, --date-order,
- * --unit, --fio-log, --k6-metric. */
+ * --unit, --fio-log, --k6-metric; and what to do with files that changed
+ * and how to name runs: --changed, --run-name. */
 typedef struct cli_ingest_args {
     const char *tz, *encoding, *date, *date_order, *unit, *fio_log, *k6_metric;
+    const char *changed, *run_name;
 } cli_ingest_args;
 #define CLI_INGEST_OPTIONS(a)                                                                      \
     {"tz", 0, &(a).tz, NULL}, {"encoding", 0, &(a).encoding, NULL}, {"date", 0, &(a).date, NULL}, \
         {"date-order", 0, &(a).date_order, NULL}, {"unit", 0, &(a).unit, NULL},                   \
-        {"fio-log", 0, &(a).fio_log, NULL}, {"k6-metric", 0, &(a).k6_metric, NULL}
+        {"fio-log", 0, &(a).fio_log, NULL}, {"k6-metric", 0, &(a).k6_metric, NULL},               \
+        {"changed", 0, &(a).changed, NULL}, {"run-name", 0, &(a).run_name, NULL}
 /* Checks those options into *opts; returns STATUS_USAGE after printing
  * what is wrong. */
 int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ingest_options *opts);

@@ -26,6 +26,9 @@ static void print_totals(const char *db_path, const ingest_totals *t)
 {
     printf("ingested %ld file%s (%lld samples) into %s", t->stored, t->stored == 1 ? "" : "s",
            t->samples, db_path);
+    if (t->replaced)
+        printf("; %ld replaced %s earlier version", t->replaced,
+               t->replaced == 1 ? "its" : "their");
     if (t->duplicates)
         printf("; %ld already stored", t->duplicates);
     if (t->rejected)
@@ -65,6 +68,18 @@ int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ing
     if (args->fio_log && strcmp(args->fio_log, "lat") != 0 && strcmp(args->fio_log, "clat") != 0 &&
         strcmp(args->fio_log, "slat") != 0)
         return cli_usage_error(self, "bad --fio-log '%s': use lat, clat or slat", args->fio_log);
+    if (args->changed && strcmp(args->changed, "replace") == 0)
+        opts->changed = SOURCE_FILE_REPLACE;
+    else if (args->changed && strcmp(args->changed, "refuse") == 0)
+        opts->changed = SOURCE_FILE_REFUSE;
+    else if (args->changed)
+        return cli_usage_error(self, "bad --changed '%s': use replace or refuse", args->changed);
+    if (args->run_name && strcmp(args->run_name, "folder") == 0)
+        opts->run_name = INGEST_RUN_NAME_FOLDER;
+    else if (args->run_name && strcmp(args->run_name, "lab") == 0)
+        opts->run_name = INGEST_RUN_NAME_LAB;
+    else if (args->run_name)
+        return cli_usage_error(self, "bad --run-name '%s': use folder or lab", args->run_name);
     opts->load.unit = args->unit;
     opts->load.fio_log = args->fio_log;
     opts->load.k6_metric = args->k6_metric;

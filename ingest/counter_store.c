@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "f64blob.h"
+#include "file_guard.h"
 #include "source_file.h"
 #include "status.h"
 #include "store.h"
@@ -470,24 +471,43 @@ int counter_store_file(sqlite3 *db, const run_spec *spec, const char *fallback_n
     if (!lone.name)
         lone.name = fallback_name;
     result->run = xstrdup(lone.name);
-    if (source_file_already_stored(db, lone.name, path, diags)) {
-        result->outcome = INGEST_DUPLICATE;
-        return STATUS_OK;
+    source_file_prior prior = {0};
+    file_guard guard = {.fd = -1};
+    int status = file_guard_open(&guard, path, diags);
+    source_file_verdict verdict = SOURCE_FILE_NEW;
+    if (!status)
+        verdict = source_file_admit(db, lone.name, path, lone.changed, &prior, diags);
+    if (status || verdict != SOURCE_FILE_NEW) {
+        file_guard_close(&guard);
+        if (verdict == SOURCE_FILE_COPY)
+            result->outcome = INGEST_DUPLICATE;
+        else if (verdict == SOURCE_FILE_FAILED)
+            result->outcome = INGEST_FAILED;
+        return verdict == SOURCE_FILE_REFUSED ? STATUS_BAD_INPUT
+               : verdict == SOURCE_FILE_FAILED ? STATUS_FAILURE
+                                                : status;
     }
     if (store_exec(db, "BEGIN IMMEDIATE", diags)) {
+        file_guard_close(&guard);
+        source_file_prior_clear(&prior);
         result->outcome = INGEST_FAILED;
         return STATUS_FAILURE;
     }
     run_record run;
-    int status = run_record_ensure(db, &lone, &run, diags);
+    status = run_record_ensure(db, &lone, &run, diags);
     counter_writer w = {.db = db, .diags = diags, .path = path, .run_id = run.run_id};
     run_record_clear(&run);
+    counter_read_result rr = {0};
     if (!status) {
         counter_sink sink = {&w, sink_file, sink_counter, sink_row, sink_value};
-        counter_read_result rr = {0};
         status = read(path, opts, &sink, &rr, diags);
         if (!status && rr.errors)
             status = STATUS_BAD_INPUT;
+        /* A file that changed while it was read is refused as such, even when
+         * the read found errors: they may be the change's doing. */
+        if (status != STATUS_FAILURE)
+            status = status_worst(status,
+                                  file_guard_check(&guard, path, status ? -1 : rr.size, diags));
         if (!status) {
             result->outcome = INGEST_STORED;
             status = complete_file(&w, &rr, result, diags);
@@ -495,9 +515,17 @@ int counter_store_file(sqlite3 *db, const run_spec *spec, const char *fallback_n
     }
     writer_clear(&w);
     if (!status && result->outcome == INGEST_STORED)
+        status = source_file_remove(db, &prior, diags);
+    if (!status && result->outcome == INGEST_STORED)
         status = store_exec(db, "COMMIT", diags);
     else
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (!status && result->outcome == INGEST_STORED && prior.count) {
+        result->replaced = true;
+        source_file_note_replaced(diags, path, prior.size, rr.size);
+    }
+    file_guard_close(&guard);
+    source_file_prior_clear(&prior);
     if (status) {
         result->outcome = status == STATUS_FAILURE ? INGEST_FAILED : INGEST_REJECTED;
         return status;

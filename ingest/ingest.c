@@ -59,6 +59,8 @@ typedef struct walk {
     sqlite3 *db;
     counter_options command_line; /* options given on the command line */
     load_options load_command_line; /* the same for load-test results */
+    source_file_changed changed;  /* --changed */
+    ingest_run_name run_name;     /* --run-name */
     ingest_file_fn on_file;
     void *ctx;
     ingest_totals *totals;
@@ -149,6 +151,50 @@ static char *folder_name(const char *dir)
     return name;
 }
 
+/* The name of the run whose folder is dir: the folder's name, or with
+ * --run-name lab the name of the folder above it first ("labA/run1").
+ * Caller frees. */
+static char *run_name_of(const walk *w, const char *dir)
+{
+    char *name = folder_name(dir);
+    char resolved[PATH_MAX];
+    if (w->run_name != INGEST_RUN_NAME_LAB || !realpath(dir, resolved))
+        return name;
+    char *slash = strrchr(resolved, '/');
+    if (!slash || slash == resolved)
+        return name; /* a folder at the root has no lab folder above it */
+    *slash = '\0';
+    char *full = xasprintf("%s/%s", base_name(resolved), name);
+    free(name);
+    return full;
+}
+
+/* Whether two spellings of a folder lead to the same folder; true when
+ * one cannot be reached (a store's folder given from elsewhere): then
+ * nothing says they differ. */
+static bool same_folder(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (strcmp(a, b) == 0 || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return true;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Warns when the run called name was first ingested from another folder
+ * than dir: their files and descriptions go into one run. The same folder
+ * again is the same run, and nothing is said. */
+static void check_run_folder(walk *w, const char *name, const char *dir)
+{
+    char *stored = run_record_folder(w->db, name);
+    if (stored && !same_folder(stored, dir))
+        diag_add(w->diags, DIAG_WARNING, dir, 0, 0,
+                 "run '%s' is in two folders: %s and %s; their files are stored as one run; %s",
+                 name, stored, dir,
+                 w->run_name == INGEST_RUN_NAME_LAB ? "rename one of them to keep them apart"
+                                                    : "use --run-name lab to keep them apart");
+    free(stored);
+}
+
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -202,6 +248,7 @@ static void report(walk *w, const char *path, const ingest_file_result *r)
     switch (r->outcome) {
     case INGEST_STORED:
         w->totals->stored++;
+        w->totals->replaced += r->replaced;
         w->totals->samples += r->samples;
         break;
     case INGEST_DUPLICATE:
@@ -373,13 +420,18 @@ static void ingest_run_folder(walk *w, const char *dir)
     run_ini *ini;
     char *ini_path;
     counter_options options;
-    char *name = folder_name(dir);
+    char *name = run_name_of(w, dir);
     if (read_ini(w, dir, &ini, &ini_path, &options)) {
-        run_spec spec = {.name = name, .folder = dir, .ini = ini, .ini_path = ini_path};
+        run_spec spec = {.name = name,
+                         .folder = dir,
+                         .ini = ini,
+                         .ini_path = ini_path,
+                         .changed = w->changed};
         struct stat st;
         w->visited_count = 0;
         if (stat(dir, &st) == 0)
             first_visit(w, &st);
+        check_run_folder(w, name, dir);
         if (ensure_run(w, &spec))
             ingest_tree(w, &spec, &options, dir);
     }
@@ -441,7 +493,7 @@ static void ingest_lone_file(walk *w, const char *path)
         *(slash == dir ? slash + 1 : slash) = '\0';
     else
         strcpy(dir, ".");
-    char *name = folder_name(dir);
+    char *name = run_name_of(w, dir);
     run_ini *ini;
     char *ini_path;
     counter_options options;
@@ -449,7 +501,10 @@ static void ingest_lone_file(walk *w, const char *path)
         run_spec spec = {.name = ini ? name : NULL,
                          .folder = ini ? dir : NULL,
                          .ini = ini,
-                         .ini_path = ini_path};
+                         .ini_path = ini_path,
+                         .changed = w->changed};
+        if (ini)
+            check_run_folder(w, name, dir);
         if (!ini || ensure_run(w, &spec))
             ingest_file(w, &spec, &options, name, path, true);
     }
@@ -467,6 +522,8 @@ int ingest_paths(sqlite3 *db, const char *const *paths, size_t count, const inge
     if (opts) {
         w.command_line = opts->counters;
         w.load_command_line = opts->load;
+        w.changed = opts->changed;
+        w.run_name = opts->run_name;
     }
     for (size_t i = 0; i < count && w.status != STATUS_FAILURE; i++) {
         struct stat st;

@@ -12,21 +12,33 @@
 #include "diag.h"
 #include "load_sink.h"
 #include "probe_ingest.h"
+#include "source_file.h"
 
 /* Counts over one ingest_paths() call. */
 typedef struct ingest_totals {
     long stored;      /* files whose content went in */
+    long replaced;    /* of those, files that replaced an earlier version of themselves */
     long duplicates;  /* files skipped because the run holds the same bytes */
     long rejected;    /* files with errors, left out */
     long ignored;     /* files of no format p3 reads, skipped */
     long long samples; /* samples stored */
 } ingest_totals;
 
+/* What a run found in a folder is named after (--run-name). */
+typedef enum ingest_run_name {
+    INGEST_RUN_NAME_FOLDER, /* default: its run folder ("run1"); run folders of the
+                               same name in two labs are one run, with a warning */
+    INGEST_RUN_NAME_LAB     /* its lab folder and run folder ("labA/run1") */
+} ingest_run_name;
+
 /* How to read what is ingested. */
 typedef struct ingest_options {
     counter_options counters; /* from the command line; a run's run.ini fills in
                                  what these leave unset */
     load_options load;        /* the same for load-test results */
+    source_file_changed changed; /* a file whose path the run holds with other
+                                    content: replaced (default) or refused */
+    ingest_run_name run_name; /* how runs are named */
 } ingest_options;
 
 /* Called after each file with its result and the diagnostics so far (the

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_guard.h"
 #include "sample_writer.h"
 #include "source_file.h"
 #include "status.h"
@@ -164,11 +165,25 @@ int loadtest_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
     if (!lone.name)
         lone.name = fallback_name;
     result->run = xstrdup(lone.name);
-    int status = STATUS_OK;
+    source_file_prior prior = {0};
+    file_guard guard = {.fd = -1};
+    int status = file_guard_open(&guard, path, diags);
+    if (status)
+        goto out;
 
-    /* Skip a file whose bytes the run already holds, before parsing it. */
-    if (source_file_already_stored(db, lone.name, path, diags)) {
+    /* Skip a file whose bytes the run already holds, or refuse one that
+     * changed, before parsing it. */
+    switch (source_file_admit(db, lone.name, path, lone.changed, &prior, diags)) {
+    case SOURCE_FILE_NEW:
+        break;
+    case SOURCE_FILE_COPY:
         result->outcome = INGEST_DUPLICATE;
+        goto out;
+    case SOURCE_FILE_REFUSED:
+        status = STATUS_BAD_INPUT;
+        goto out;
+    case SOURCE_FILE_FAILED:
+        status = STATUS_FAILURE;
         goto out;
     }
     if ((status = store_exec(db, "BEGIN IMMEDIATE", diags)))
@@ -191,6 +206,10 @@ int loadtest_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
         status = sample_writer_flush(c.writer, diags);
     if (!status && !sha[0])
         status = source_file_digest(path, sha, &size, diags);
+    /* A file that changed while it was read is refused as such, even when
+     * the read found errors: they may be the change's doing. */
+    if (status != STATUS_FAILURE)
+        status = status_worst(status, file_guard_check(&guard, path, status ? -1 : size, diags));
     if (status)
         goto out;
     char *copy = source_file_with_digest(db, run.run_id, sha);
@@ -207,11 +226,16 @@ int loadtest_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
                                        sample_writer_last(c.writer), diags)))
         goto out;
     release(&c); /* no statement may be pending at COMMIT */
-    if ((status = store_exec(db, "COMMIT", diags)))
+    if ((status = source_file_remove(db, &prior, diags)) ||
+        (status = store_exec(db, "COMMIT", diags)))
         goto out;
     in_transaction = false;
     result->outcome = INGEST_STORED;
     result->samples = count;
+    if (prior.count) {
+        result->replaced = true;
+        source_file_note_replaced(diags, path, prior.size, size);
+    }
 out:
     release(&c);
     if (in_transaction)
@@ -219,5 +243,7 @@ out:
     if (status == STATUS_FAILURE)
         result->outcome = INGEST_FAILED;
     run_record_clear(&run);
+    file_guard_close(&guard);
+    source_file_prior_clear(&prior);
     return result->outcome == INGEST_DUPLICATE ? STATUS_OK : status;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter_value.h"
 #include "csv.h"
 #include "decimal.h"
 #include "isotime.h"
@@ -1031,6 +1032,8 @@ static void read_value(reader *r, size_t c, const field *f, long number)
                         diag_quote(quoted, sizeof quoted, f->text, f->len));
         return;
     }
+    if (!counter_value_check(&r->diags, number, f->col, f->text, f->len, v))
+        return;
     if (emitting(r) && r->sink->value(r->sink->ctx, index, v) != STATUS_OK)
         r->status = STATUS_FAILURE;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_guard.h"
 #include "probe_reader.h"
 #include "sample_writer.h"
 #include "source_file.h"
@@ -88,7 +89,11 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     sample_writer *w = NULL;
     int64_t file_id = 0;
     bool in_transaction = false;
-    int status = probe_reader_open(path, &reader, diags);
+    source_file_prior prior = {0};
+    file_guard guard = {.fd = -1};
+    int status = file_guard_open(&guard, path, diags);
+    if (!status)
+        status = probe_reader_open(path, &reader, diags);
     if (status)
         goto out;
     const probe_header *h = probe_reader_header(reader);
@@ -97,9 +102,19 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
         lone.name = h->run ? h->run : fallback_name;
     result->run = xstrdup(lone.name);
 
-    /* Skip a file whose bytes the run already holds, before parsing it. */
-    if (source_file_already_stored(db, lone.name, path, diags)) {
+    /* Skip a file whose bytes the run already holds, or refuse one that
+     * changed, before parsing it. */
+    switch (source_file_admit(db, lone.name, path, lone.changed, &prior, diags)) {
+    case SOURCE_FILE_NEW:
+        break;
+    case SOURCE_FILE_COPY:
         result->outcome = INGEST_DUPLICATE;
+        goto out;
+    case SOURCE_FILE_REFUSED:
+        status = STATUS_BAD_INPUT;
+        goto out;
+    case SOURCE_FILE_FAILED:
+        status = STATUS_FAILURE;
         goto out;
     }
 
@@ -119,6 +134,10 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     long long size = 0;
     int finish = probe_reader_finish(reader, sha, &size);
     status = status_worst(status, finish);
+    /* A file that changed while it was read is refused as such, even when
+     * the read found errors: they may be the change's doing. */
+    if (status != STATUS_FAILURE)
+        status = status_worst(status, file_guard_check(&guard, path, status ? -1 : size, diags));
     if (status)
         goto out;
     char *copy = source_file_with_digest(db, run.run_id, sha);
@@ -135,10 +154,15 @@ int probe_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback_na
     result->samples = sample_writer_count(w);
     sample_writer_free(w); /* no statement may be pending at COMMIT */
     w = NULL;
-    if ((status = store_exec(db, "COMMIT", diags)))
+    if ((status = source_file_remove(db, &prior, diags)) ||
+        (status = store_exec(db, "COMMIT", diags)))
         goto out;
     in_transaction = false;
     result->outcome = INGEST_STORED;
+    if (prior.count) {
+        result->replaced = true;
+        source_file_note_replaced(diags, path, prior.size, size);
+    }
 out:
     sample_writer_free(w);
     if (in_transaction)
@@ -147,5 +171,7 @@ out:
         result->outcome = INGEST_FAILED;
     run_record_clear(&run);
     probe_reader_free(reader);
+    file_guard_close(&guard);
+    source_file_prior_clear(&prior);
     return result->outcome == INGEST_DUPLICATE ? STATUS_OK : status;
 }

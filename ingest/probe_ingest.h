@@ -4,6 +4,7 @@
 #define P3_PROBE_INGEST_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "diag.h"
 #include "run_record.h"
@@ -22,6 +23,8 @@ typedef struct ingest_file_result {
     ingest_outcome outcome;
     char *run;             /* the run it went to (owned), when known */
     long long samples;     /* samples stored */
+    bool replaced;         /* what the run held of its path, with other content,
+                              was replaced by it */
 } ingest_file_result;
 
 /* Ingests the probe log at path into the run of spec. When spec->name is

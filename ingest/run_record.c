@@ -82,6 +82,20 @@ int64_t run_record_find(sqlite3 *db, const char *name)
     return id;
 }
 
+char *run_record_folder(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *stmt = NULL;
+    char *folder = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT folder FROM run WHERE name = ?", -1, &stmt, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+            folder = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return folder;
+}
+
 /* Runs one statement with text/NULL parameters (NULL entries bind NULL,
  * `count` of them) and an optional int64 first. */
 static int exec_bound(sqlite3 *db, const char *sql, int64_t id, const char *const *texts,
@@ -173,11 +187,44 @@ static bool ini_already_stored(sqlite3 *db, int64_t run_id, const run_ini *ini)
     return found;
 }
 
+/* The size the run's record of a run.ini at path (with other content than
+ * this one's: it is not stored) gives, or -1 when the run holds none. */
+static long long stored_ini_size(sqlite3 *db, int64_t run_id, const char *path)
+{
+    sqlite3_stmt *stmt = NULL;
+    long long size = -1;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT size FROM source_file WHERE run_id = ? AND path = ? AND kind = "
+                           "'run-ini' ORDER BY file_id DESC",
+                           -1, &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(stmt, 1, run_id);
+        sqlite3_bind_text(stmt, 2, path, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+            size = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    return size;
+}
+
 /* Writes the [run] section's description and other keys, and records the
- * run.ini file. */
+ * run.ini file in place of an earlier version of it. */
 static int apply_ini(sqlite3 *db, int64_t run_id, const run_spec *spec, diag_list *diags)
 {
     const run_ini *ini = spec->ini;
+    long long before = stored_ini_size(db, run_id, spec->ini_path);
+    if (before >= 0 && spec->changed == SOURCE_FILE_REFUSE) {
+        source_file_note_refused(diags, spec->ini_path, before, ini->size);
+        return STATUS_BAD_INPUT;
+    }
+    if (before >= 0) {
+        const char *texts[] = {spec->ini_path};
+        if (exec_bound(db,
+                       "DELETE FROM source_file WHERE run_id = ?1 AND path = ?2 AND kind = "
+                       "'run-ini'",
+                       run_id, texts, 1, diags))
+            return STATUS_FAILURE;
+        source_file_note_replaced(diags, spec->ini_path, before, ini->size);
+    }
     for (size_t i = 0; i < sizeof run_columns / sizeof *run_columns; i++) {
         const run_ini_entry *e = run_ini_get(ini, "run", run_columns[i]);
         if (!e)

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "csv.h"
+#include "file_guard.h"
 #include "isotime.h"
 #include "line_reader.h"
 #include "source_file.h"
@@ -241,44 +242,74 @@ int schedule_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
     if (!lone.name)
         lone.name = fallback_name;
     result->run = xstrdup(lone.name);
-    if (source_file_already_stored(db, lone.name, path, diags)) {
-        result->outcome = INGEST_DUPLICATE;
-        return STATUS_OK;
-    }
-    if (store_exec(db, "BEGIN IMMEDIATE", diags)) {
-        result->outcome = INGEST_FAILED;
-        return STATUS_FAILURE;
-    }
-    run_record run;
+    source_file_prior prior = {0};
+    file_guard guard = {.fd = -1};
+    run_record run = {0};
     schedule s = {0};
+    bool in_transaction = false;
+    int status = file_guard_open(&guard, path, diags);
+    if (status)
+        goto out;
+    switch (source_file_admit(db, lone.name, path, lone.changed, &prior, diags)) {
+    case SOURCE_FILE_NEW:
+        break;
+    case SOURCE_FILE_COPY:
+        result->outcome = INGEST_DUPLICATE;
+        goto out;
+    case SOURCE_FILE_REFUSED:
+        status = STATUS_BAD_INPUT;
+        goto out;
+    case SOURCE_FILE_FAILED:
+        status = STATUS_FAILURE;
+        goto out;
+    }
+    if ((status = store_exec(db, "BEGIN IMMEDIATE", diags)))
+        goto out;
+    in_transaction = true;
     diag_file df = {.list = diags, .path = path};
     char sha[65];
     long long size = 0;
     int64_t file_id = 0;
-    int status = run_record_ensure(db, &lone, &run, diags);
-    if (!status) {
-        status = read_schedule(path, &run, &s, &df, sha, &size);
-        diag_file_finish(&df);
-        if (!status && df.errors)
-            status = STATUS_BAD_INPUT;
-    }
-    char *copy = NULL;
-    if (!status && (copy = source_file_with_digest(db, run.run_id, sha))) {
+    if ((status = run_record_ensure(db, &lone, &run, diags)))
+        goto out;
+    status = read_schedule(path, &run, &s, &df, sha, &size);
+    diag_file_finish(&df);
+    if (!status && df.errors)
+        status = STATUS_BAD_INPUT;
+    /* A file that changed while it was read is refused as such, even when
+     * the read found errors: they may be the change's doing. */
+    if (status != STATUS_FAILURE)
+        status = status_worst(status, file_guard_check(&guard, path, status ? -1 : size, diags));
+    if (status)
+        goto out;
+    char *copy = source_file_with_digest(db, run.run_id, sha);
+    if (copy) {
+        /* The same bytes under another name: found only now, rolled back. */
         source_file_note_copy(diags, path, copy);
         free(copy);
         result->outcome = INGEST_DUPLICATE;
-    } else if (!status &&
-               !(status = source_file_insert(db, run.run_id, path, "schedule", &file_id, diags)) &&
-               !(status = store_intervals(db, file_id, &s, diags)) &&
-               !(status = source_file_complete(db, file_id, sha, size, 0, 0, 0, diags)) &&
-               !(status = store_exec(db, "COMMIT", diags))) {
-        result->outcome = INGEST_STORED;
+        goto out;
     }
-    if (result->outcome != INGEST_STORED)
+    if ((status = source_file_insert(db, run.run_id, path, "schedule", &file_id, diags)) ||
+        (status = store_intervals(db, file_id, &s, diags)) ||
+        (status = source_file_complete(db, file_id, sha, size, 0, 0, 0, diags)) ||
+        (status = source_file_remove(db, &prior, diags)) ||
+        (status = store_exec(db, "COMMIT", diags)))
+        goto out;
+    in_transaction = false;
+    result->outcome = INGEST_STORED;
+    if (prior.count) {
+        result->replaced = true;
+        source_file_note_replaced(diags, path, prior.size, size);
+    }
+out:
+    if (in_transaction)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (status == STATUS_FAILURE)
         result->outcome = INGEST_FAILED;
     run_record_clear(&run);
     free(s.items);
-    return status;
+    file_guard_close(&guard);
+    source_file_prior_clear(&prior);
+    return result->outcome == INGEST_DUPLICATE ? STATUS_OK : status;
 }

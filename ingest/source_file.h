@@ -1,5 +1,7 @@
-/* The record of every ingested file (source_file) and the test that makes
- * ingest idempotent: a file whose bytes the run already holds is skipped. */
+/* The record of every ingested file (source_file) and the tests that make
+ * ingest idempotent and deliberate: a file whose bytes the run already holds
+ * is skipped; a file whose path the run holds with other bytes (a log that
+ * grew, a file edited) replaces what it stored before, or is refused. */
 #ifndef P3_SOURCE_FILE_H
 #define P3_SOURCE_FILE_H
 
@@ -8,6 +10,30 @@
 #include <stdint.h>
 
 #include "diag.h"
+
+/* What to do with a file whose path the run already holds with other
+ * content (--changed). */
+typedef enum source_file_changed {
+    SOURCE_FILE_REPLACE, /* default: the new content replaces the old, with a note */
+    SOURCE_FILE_REFUSE   /* an error: the old content stays */
+} source_file_changed;
+
+/* What ingest does with a file, decided before it is read. */
+typedef enum source_file_verdict {
+    SOURCE_FILE_NEW,    /* read and store it (replacing *prior, if any) */
+    SOURCE_FILE_COPY,   /* the run holds its bytes: skipped, with a note */
+    SOURCE_FILE_REFUSED, /* it changed and the policy refuses it: an error */
+    SOURCE_FILE_FAILED   /* the store failed (with a diagnostic) */
+} source_file_verdict;
+
+/* The rows a file's new content replaces: the run's rows of the same path
+ * with other bytes (more than one in stores written before replacing
+ * existed, where a grown file was stored again beside its old self). */
+typedef struct source_file_prior {
+    int64_t *file_ids;  /* oldest first; owned */
+    size_t count;       /* 0: nothing to replace */
+    long long size;     /* bytes the newest of them recorded */
+} source_file_prior;
 
 /* If the run called run_name already holds a file with path's bytes,
  * the path it was stored under (caller frees); else NULL. Cheap when the
@@ -43,5 +69,38 @@ bool source_file_already_stored(sqlite3 *db, const char *run_name, const char *p
 
 /* Adds "<path>: note: already in the store as '<copy>'; skipped". */
 void source_file_note_copy(diag_list *diags, const char *path, const char *copy);
+
+/* Decides what becomes of the data file at path in the run called
+ * run_name, before it is read: SOURCE_FILE_COPY (with the copy's note)
+ * when the run holds its bytes; SOURCE_FILE_REFUSED (with the error) when
+ * the run holds its path with other bytes and policy is
+ * SOURCE_FILE_REFUSE; else SOURCE_FILE_NEW, *prior listing the rows the
+ * new content is to replace (release with source_file_prior_clear()).
+ * When the run holds the new bytes under another path and the old ones
+ * under this path, the old rows are removed here, in a transaction of their
+ * own, and the verdict is SOURCE_FILE_COPY. SOURCE_FILE_FAILED when the
+ * store failed. */
+source_file_verdict source_file_admit(sqlite3 *db, const char *run_name, const char *path,
+                                      source_file_changed policy, source_file_prior *prior,
+                                      diag_list *diags);
+
+/* Removes the rows of *prior and everything stored from them: samples, file
+ * metadata, counters with their rows and values, schedule intervals,
+ * aggregates with their quantiles. Call inside the transaction that stores
+ * the new content, after it is stored (so that no sample_id or counter_id
+ * of the old content is ever given again). */
+int source_file_remove(sqlite3 *db, const source_file_prior *prior, diag_list *diags);
+
+/* Adds "<path>: note: replaced: the file changed since it was ingested
+ * (N bytes, now M)"; call once the new content is committed. */
+void source_file_note_replaced(diag_list *diags, const char *path, long long before,
+                               long long now);
+
+/* Adds "<path>: error: the file changed since it was ingested (N bytes, now
+ * M): the store keeps its old content (--changed refuse)". */
+void source_file_note_refused(diag_list *diags, const char *path, long long before, long long now);
+
+/* Frees what *prior owns and zeroes it. */
+void source_file_prior_clear(source_file_prior *prior);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "counter_value.h"
 #include "decimal.h"
 #include "isotime.h"
 #include "line_reader.h"
@@ -969,6 +970,9 @@ static bool sadf_data(sadf_reader *s, const sadf_layout *l, size_t len, long num
         } else if (!l->text[c] && !decimal_parse(v->text, v->len, &d)) {
             bad_value(r, number, v);
             ok = false;
+        } else if (!l->text[c] && !counter_value_check(&r->diags, number, v->col, v->text,
+                                                       v->len, d)) {
+            ok = false;
         }
     }
     if (!ok || !emit || !emitting(r))
@@ -1642,6 +1646,10 @@ static void report_data(report_reader *rr, const char *line, size_t len, size_t 
         case ROLE_VALUE:
             if (!decimal_parse(v->text, v->len, &rr->values[c])) {
                 bad_value(r, number, v);
+                ok = false;
+            } else if (!counter_value_check(&r->diags, number, v->col, v->text, v->len,
+                                            rr->values[c])) {
+                rr->values[c] = NAN;
                 ok = false;
             } else if (rr->pidstat && rr->values[c] == -1) {
                 rr->values[c] = NAN; /* pidstat's "not available" */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter_value.h"
 #include "csv.h"
 #include "decimal.h"
 #include "isotime.h"
@@ -252,6 +253,9 @@ static bool check_row(virttop_reader *v, size_t len, long number, int64_t *t)
         if (!decimal_parse(v->fields[c].text, v->fields[c].len, &d)) {
             bad_value(v, number, &v->fields[c]);
             ok = false;
+        } else if (!counter_value_check(&v->diags, number, v->fields[c].col, v->fields[c].text,
+                                        v->fields[c].len, d)) {
+            ok = false;
         }
     }
     for (size_t g = HOST_COLUMNS; g < n; g += v->group_count) {
@@ -282,6 +286,9 @@ static bool check_row(virttop_reader *v, size_t len, long number, int64_t *t)
             const csv_field *f = &v->fields[g + c];
             if (f->len && !decimal_parse(f->text, f->len, &d)) {
                 bad_value(v, number, f);
+                ok = false;
+            } else if (f->len && !counter_value_check(&v->diags, number, f->col, f->text, f->len,
+                                                      d)) {
                 ok = false;
             }
         }

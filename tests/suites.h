@@ -42,5 +42,6 @@ Suite *fio_reader_suite(void);
 Suite *loadtest_suite(void);
 Suite *vmstat_reader_suite(void);
 Suite *probe_suite(void);
+Suite *ingest_robust_suite(void);
 
 #endif
