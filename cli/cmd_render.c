@@ -67,7 +67,8 @@ int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_s
                                  .lab = setup->title,
                                  .palette = setup->render.chart.palette,
                                  .compare = !run && compare_results_any(db) ? &compare_sheet_hook
-                                                                            : NULL};
+                                                                            : NULL,
+                                 .sample_limit = setup->render.workbook_samples};
         char *path = xasprintf("%s/p3.xlsx", dir);
         status = status_worst(status, workbook_write(db, path, &book, diags));
         free(path);
@@ -162,11 +163,12 @@ int cli_render_options(const cli_command *self, const cli_render_args *args,
 
 int cmd_render(const cli_command *self, int argc, char **argv)
 {
-    const char *db_path = CLI_DEFAULT_DB, *dir = NULL, *run = NULL;
+    const char *db_path = CLI_DEFAULT_DB, *dir = NULL, *run = NULL, *workbook_samples = NULL;
     cli_render_args ra = {0};
     cli_option opts[] = {{"db", 0, &db_path, NULL},
                          {"output", 'o', &dir, NULL},
                          {"run", 0, &run, NULL},
+                         {"workbook-samples", 0, &workbook_samples, NULL},
                          CLI_RENDER_OPTIONS(ra)};
     char **args;
     int count;
@@ -181,6 +183,10 @@ int cmd_render(const cli_command *self, int argc, char **argv)
     cli_render_setup setup;
     if ((status = cli_render_options(self, &ra, RENDER_PNG, &setup)))
         return status;
+    if (workbook_samples &&
+        !workbook_parse_sample_limit(workbook_samples, &setup.render.workbook_samples))
+        return cli_usage_error(self, "bad --workbook-samples '%s': use a whole number of samples, "
+                               "0 for none", workbook_samples);
     setup.report = (setup.render.formats & RENDER_PDF) != 0;
     sqlite3 *db;
     status = cli_open_store(db_path, STORE_READ_ONLY, &db);

@@ -10,6 +10,7 @@
 #include "compare_out.h"
 #include "stats_out.h"
 #include "status.h"
+#include "workbook.h"
 #include "xalloc.h"
 
 /* The run names of the store's analysed runs, baseline first. */
@@ -72,11 +73,12 @@ static int report_comparisons(sqlite3 *db, const char *db_path, const char *base
 
 int cmd_report(const cli_command *self, int argc, char **argv)
 {
-    const char *dir = "p3-report", *baseline = NULL;
+    const char *dir = "p3-report", *baseline = NULL, *workbook_samples = NULL;
     cli_ingest_args a = {0};
     cli_analysis_args b = {0};
     cli_render_args r = {0};
     cli_option opts[] = {{"output", 'o', &dir, NULL}, {"baseline", 0, &baseline, NULL},
+                         {"workbook-samples", 0, &workbook_samples, NULL},
                          CLI_RENDER_OPTIONS(r), CLI_INGEST_OPTIONS(a), CLI_ANALYSIS_OPTIONS(b)};
     char **labs;
     int count;
@@ -88,6 +90,10 @@ int cmd_report(const cli_command *self, int argc, char **argv)
         status = cli_render_options(self, &r, RENDER_PNG | CLI_FORMAT_XLSX, &setup);
     /* The report is the point of the command, whatever the charts' formats. */
     setup.report = true;
+    if (status == STATUS_OK && workbook_samples &&
+        !workbook_parse_sample_limit(workbook_samples, &setup.render.workbook_samples))
+        status = cli_usage_error(self, "bad --workbook-samples '%s': use a whole number of "
+                                 "samples, 0 for none", workbook_samples);
     ingest_options ingest;
     if (status == STATUS_OK)
         status = cli_ingest_options(self, &a, &ingest);

@@ -27,16 +27,26 @@ static int cmd_help(const cli_command *self, int argc, char **argv);
     "                     logs is the delay; run.ini: fio_log\n"                                  \
     "  --k6-metric NAME   the k6 Trend that is the delay (default http_req_duration);\n"         \
     "                     run.ini: k6_metric\n"                                                   \
+    "  --changed replace|refuse\n"                                                                \
+    "                     a file whose path the run holds with other content (a log\n"          \
+    "                     that grew, a file edited): replace (default) removes what\n"          \
+    "                     it stored before and stores it anew, with a note; refuse\n"           \
+    "                     leaves the store as it is and exits 1\n"                              \
+    "  --run-name folder|lab\n"                                                                   \
+    "                     name runs after their folder (default: run1; run folders of\n"       \
+    "                     one name in two labs are one run, with a warning) or after\n"        \
+    "                     their lab and folder (labA/run1)\n"                                    \
     "The command line wins over run.ini.\n"
 
 static const cli_command commands[] = {
-    {"ingest", cmd_ingest, "p3 ingest [--db FILE] [--tz +HH:MM] [--encoding NAME] [--date YYYY-MM-DD] [--date-order mdy|dmy|ymd] [--unit ns|us|ms] [--fio-log lat|clat|slat] [--k6-metric NAME] PATH...",
+    {"ingest", cmd_ingest, "p3 ingest [--db FILE] [--tz +HH:MM] [--encoding NAME] [--date YYYY-MM-DD] [--date-order mdy|dmy|ymd] [--unit ns|us|ms] [--fio-log lat|clat|slat] [--k6-metric NAME] [--changed replace|refuse] [--run-name folder|lab] PATH...",
      "Read lab folders, run folders or single files into the store.",
      "PATH is a lab folder (one sub-folder per run), a run folder (probe logs and\n"
      "an optional run.ini, sub-folders included) or a single file. Each file goes\n"
-     "in whole or not at all; a file whose bytes the run already holds is skipped.\n"
-     "A broken file is reported as path:line:col and left out; the good files\n"
-     "beside it still go in, and p3 exits with 1.\n"
+     "in whole or not at all; a file whose bytes the run already holds is skipped;\n"
+     "a file that changed since it was ingested replaces what it stored (see\n"
+     "--changed). A broken file, or one that changes while it is read, is reported\n"
+     "and left out; the good files beside it still go in, and p3 exits with 1.\n"
      "\n"
      "Files p3 reads, recognised by content: probe logs (format 1); load-test\n"
      "results: JMeter JTL (CSV or XML), k6 CSV, Gatling simulation.log (text or\n"
@@ -104,7 +114,8 @@ static const cli_command commands[] = {
      "  --format FORMAT  table (default), csv or json\n"},
     {"render", cmd_render, "p3 render [--db FILE] -o DIR [--run NAME] [--format png,pdf,svg,xlsx] "
                            "[--charts LIST] [--palette paper|colorblind] [--overflow fold|column] "
-                           "[--size WxH] [--dpi N] [--log-delay] [--title TEXT]",
+                           "[--size WxH] [--dpi N] [--log-delay] [--title TEXT] "
+                           "[--workbook-samples N]",
      "Draw the charts of every analysed run, the PDF report and the workbook.",
      "Writes, for every analysed run, DIR/<run>/p3.png: the 3-D P3 chart of the\n"
      "run's delay distribution per load level, as the 2005 paper drew it; and its\n"
@@ -134,8 +145,14 @@ static const cli_command commands[] = {
      "                     logarithmic by themselves when the slowest delays lie past\n"
      "                     20 endurance lines)\n"
      "  --title TEXT       the lab's name on the report's cover (default: the folder\n"
-     "                     that holds the runs' folders)\n"},
-    {"report", cmd_report, "p3 report [-o DIR] [--baseline RUN] [--title TEXT] [render options] [ingest and analyze options] LAB...",
+     "                     that holds the runs' folders)\n"
+     "  --workbook-samples N\n"
+     "                     the most samples p3.xlsx carries in its Samples sheets\n"
+     "                     (default 1000000). Past it they are left out: n and the\n"
+     "                     shares are re-checked from the bucket counts, mean, SD\n"
+     "                     and percentiles are p3's values, and each sheet says so\n"
+     "                     and how to have the samples. 0: never carry samples\n"},
+    {"report", cmd_report, "p3 report [-o DIR] [--baseline RUN] [--title TEXT] [--workbook-samples N] [render options] [ingest and analyze options] LAB...",
      "The main job: ingest, analyse, draw and report on every run of each LAB.",
      "Ingests every run of each LAB folder into DIR/p3.db, analyses them, draws\n"
      "DIR/<run>/p3.png and the companion charts, writes the consulting report\n"
@@ -151,10 +168,14 @@ static const cli_command commands[] = {
      "                     a Comparisons section in report.pdf, a Compare sheet\n"
      "                     in p3.xlsx, and a summary line per run\n"
      "  --title TEXT       the lab's name on the report's cover\n"
+     "  --workbook-samples N\n"
+     "                     the most samples p3.xlsx carries (default 1000000; 0:\n"
+     "                     none), as for p3 render\n"
      "  --format, --charts, --palette, --overflow, --size, --dpi, --log-delay\n"
      "                     as for p3 render; --format chooses the charts' files\n"
      "                     (default png,xlsx), report.pdf is always written\n"
-     "  --tz, --encoding, --date, --date-order, --unit, --fio-log, --k6-metric\n"
+     "  --tz, --encoding, --date, --date-order, --unit, --fio-log, --k6-metric,\n"
+     "  --changed, --run-name\n"
      "                     as for p3 ingest\n"
      "  --buckets, --endurance, --label, --include-failures\n"
      "                     as for p3 analyze\n"},

@@ -37,6 +37,8 @@ typedef struct render_options {
     unsigned charts;        /* RENDER_CHART_* bits; 0: all */
     p3chart_options chart;  /* size, dpi, overflow, palette of every chart; format ignored */
     bool log_delay;         /* the cumulative distribution's delay axis logarithmic */
+    long long workbook_samples; /* the most samples p3.xlsx carries, as workbook_options'
+                                   sample_limit (0: the default); render_all() ignores it */
 } render_options;
 
 /* Called after each run's charts are written (may be NULL). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,6 +94,7 @@ typedef struct run_data {
     size_t level_count;
     level_data *levels;
     block unleveled;      /* samples in no level's distribution: unplaced, failed, left out */
+    long long sample_rows; /* the samples of its probe files: its rows in the Samples sheets */
     bool v6;              /* the store keeps placements, labels and errors (schema 6 on) */
     int64_t *file_ids;    /* its probe files, ascending, for the Samples' file column */
     char **file_paths;
@@ -111,6 +113,10 @@ typedef struct book {
     lxw_worksheet **samples;
     char **sample_names;
     long sample_rows;        /* rows per Samples sheet, the header excluded */
+    bool samples_left_out;   /* past the sample limit: no Samples sheets, the statistics
+                                re-checked from the bucket counts where they can be */
+    long long sample_total;  /* the samples the Samples sheets would carry */
+    long long sample_limit;  /* the most they may carry (0: none) */
 } book;
 
 /* ---- text ---------------------------------------------------------------- */
@@ -623,6 +629,28 @@ static int count_samples(sqlite3 *db, run_data *r, diag_list *diags)
     return status;
 }
 
+/* How many samples the run's probe files hold, the rows count_samples()
+ * would share out among the blocks, without looking up where each went:
+ * enough to tell whether the workbook carries them. */
+static int count_rows(sqlite3 *db, run_data *r, diag_list *diags)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db,
+                      "SELECT count(*) FROM source_file f JOIN sample s ON s.sample_id BETWEEN "
+                      "f.first_sample AND f.last_sample WHERE f.run_id = ? AND f.kind = 'probe' "
+                      "AND f.samples > 0",
+                      &st, diags))
+        return STATUS_FAILURE;
+    sqlite3_bind_int64(st, 1, r->run_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        r->sample_rows = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? STATUS_OK : store_fail(db, diags, "cannot count samples");
+}
+
+/* The run's results and how many samples it has; count_samples() places
+ * them in blocks when the workbook carries them. */
 static int read_run(sqlite3 *db, run_data *r, diag_list *diags)
 {
     r->v6 = store_version(db) >= 6;
@@ -632,7 +660,7 @@ static int read_run(sqlite3 *db, run_data *r, diag_list *diags)
     if (!status)
         status = read_notes(db, r, diags);
     if (!status)
-        status = count_samples(db, r, diags);
+        status = count_rows(db, r, diags);
     return status;
 }
 
@@ -696,6 +724,79 @@ static size_t plan_samples(run_data *runs, size_t count, long per_sheet)
         plan_block(&runs[i].unleveled, &sheet, &used, per_sheet);
     }
     return sheet + 1;
+}
+
+/* ---- the sample limit ---------------------------------------------------- */
+
+bool workbook_parse_sample_limit(const char *text, long long *limit)
+{
+    size_t len = strlen(text);
+    if (!text_all_digits(text, len))
+        return false;
+    errno = 0;
+    long long n = strtoll(text, NULL, 10);
+    if (errno == ERANGE)
+        return false;
+    *limit = n == 0 ? WORKBOOK_NO_SAMPLES : n;
+    return true;
+}
+
+/* The limit the options ask for, as a count of samples (0: none). */
+static long long effective_limit(const workbook_options *opts)
+{
+    if (opts->sample_limit < 0)
+        return 0;
+    return opts->sample_limit ? opts->sample_limit : WORKBOOK_SAMPLE_LIMIT;
+}
+
+/* The rows the Samples sheets would hold: every sample of every run's
+ * probe files. */
+static long long samples_total(const run_data *runs, size_t count)
+{
+    long long total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += runs[i].sample_rows;
+    return total;
+}
+
+/* n with a comma between groups of three digits: "6,000,000". */
+static void group_digits(char out[32], long long n)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%lld", n < 0 ? 0 : n), o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+/* Why the Samples sheets are left out and how to get the samples: the note
+ * on the Summary and on every run sheet of such a workbook. Caller frees. */
+static char *left_out_note(const book *b)
+{
+    char total[32], limit[32];
+    group_digits(total, b->sample_total);
+    group_digits(limit, b->sample_limit);
+    char *why = b->sample_limit == 0
+                    ? xasprintf("The Samples sheets are left out: this workbook was asked to "
+                                "carry no samples (--workbook-samples 0), and would carry %s.",
+                                total)
+                    : xasprintf("The Samples sheets are left out: this workbook would carry %s "
+                                "samples, more than its limit of %s.",
+                                total, limit);
+    char *note = xasprintf(
+        "%s Mean, SD, min, max and the percentiles need the samples: they are p3's values and "
+        "cannot be re-checked here. n, each bucket's share, the shares at or under each bucket "
+        "edge, their sum and, where the endurance line is a bucket edge, the share over it are "
+        "formulas over the exact bucket counts. To have the samples, "
+        "write the workbook again with --workbook-samples %lld (p3 report, or p3 render "
+        "--format xlsx), or read them from the store it was written from (table sample; "
+        "p3 report keeps it as p3.db beside p3.xlsx).",
+        why, b->sample_total);
+    free(why);
+    return note;
 }
 
 /* The subject of the document: the folder holding the runs' folders, or
@@ -884,6 +985,14 @@ static void write_summary(book *b, lxw_worksheet *ws, const run_data *runs, size
               "the conditional format of p95");
         free(rule);
     }
+    if (b->samples_left_out) {
+        /* Under the table, a row apart, so that the table stays whole for
+         * filters and for readers that take row 1 as its header; written
+         * last, as the filter and the rule above may not follow it. */
+        char *note = left_out_note(b);
+        put_text(b, ws, row + 1, C_RUN, note, b->note);
+        free(note);
+    }
 }
 
 /* ---- the run sheets ----------------------------------------------------- */
@@ -963,11 +1072,68 @@ static bool recheckable(const level_data *l)
            l->samples.count == l->n && l->samples.part_count > 0;
 }
 
+/* Whether a level's bucket counts re-check its n and shares exactly: they
+ * sum to n, and each share is 100 * count / n as a spreadsheet computes it.
+ * Counts of weighted samples are rounded, and then they may not. */
+static bool counts_recheck(const run_data *r, const level_data *l)
+{
+    if (l->n <= 0)
+        return false;
+    long long sum = 0;
+    for (size_t k = 0; k < r->bucket_count; k++)
+        sum += l->counts[k];
+    if (sum != l->n)
+        return false;
+    for (size_t k = 0; k < r->bucket_count; k++) {
+        double share = 100.0 * (double)l->counts[k] / (double)l->n;
+        if (fabs(share - l->pct[k]) > 1e-12 * fabs(l->pct[k]))
+            return false;
+    }
+    return true;
+}
+
+/* The bucket whose upper edge is the run's endurance line, or -1. Where
+ * there is one, the share over the line is a sum of bucket counts. */
+static long endurance_bucket(const run_data *r)
+{
+    for (size_t k = 0; k < r->bucket_count; k++)
+        if (isfinite(r->bucket_upper[k]) && r->bucket_upper[k] == r->endurance)
+            return (long)k;
+    return -1;
+}
+
+/* The buckets with an upper edge (all but the overflow, which is last). */
+static size_t finite_buckets(const run_data *r)
+{
+    size_t k = 0;
+    while (k < r->bucket_count && isfinite(r->bucket_upper[k]))
+        k++;
+    return k;
+}
+
+/* "Checked by" in a workbook without samples. Caller frees. */
+static char *how_checked_by_counts(const run_data *r, const level_data *l)
+{
+    if (!counts_recheck(r, l))
+        return xstrdup("p3's values, not formulas: the level's bucket counts are rounded from "
+                       "weighted samples, so they do not re-check n and the shares exactly, "
+                       "and this workbook carries no samples");
+    return xasprintf("n and the shares%s: formulas over the P3 table's bucket counts; mean, SD, "
+                     "min, max and the percentiles: p3's values, not re-checkable here, as this "
+                     "workbook carries no samples%s",
+                     endurance_bucket(r) >= 0 ? " and the share over the endurance line" : "",
+                     l->approximate ? "; the level's distribution is approximate (window means, "
+                                      "or a load tool's own percentiles), not single samples"
+                                    : "");
+}
+
 /* What the "Checked by" cell says. Caller frees. */
-static char *how_checked(const book *b, const level_data *l)
+static char *how_checked(const book *b, const run_data *r, const level_data *l)
 {
     if (l->n == 0)
         return xstrdup("no samples");
+    if (b->samples_left_out)
+        return how_checked_by_counts(r, l);
     if (l->approximate)
         return xstrdup("p3's values, not formulas: the level's distribution is approximate "
                        "(window means, or a load tool's own percentiles), not single samples");
@@ -993,25 +1159,78 @@ static char *how_checked(const book *b, const level_data *l)
                      b->sample_names[last->sheet], (unsigned long)last->last + 1);
 }
 
+/* Column of bucket k's count in the P3 table (the shares are in 1..B). */
+static lxw_col_t p3_count_col(const run_data *r, size_t k)
+{
+    return (lxw_col_t)(r->bucket_count + 2 + k);
+}
+
+/* A level's statistics as p3's values: every one when with_n, else all
+ * but n and the share over the endurance line. */
+static void put_stat_values(book *b, lxw_worksheet *ws, lxw_row_t row, const level_data *l,
+                            bool with_n)
+{
+    if (with_n) {
+        put_num(b, ws, row, C_ST_N, (double)l->n, b->count);
+        put_num(b, ws, row, C_ST_OVER, l->st[ST_OVER], b->pct);
+    }
+    static const int cols[] = {C_ST_MEAN, C_ST_SD, C_ST_MIN, C_ST_MAX};
+    static const int stats[] = {ST_MEAN, ST_SD, ST_MIN, ST_MAX};
+    for (int k = 0; k < 4; k++)
+        put_num(b, ws, row, (lxw_col_t)cols[k], l->st[stats[k]], b->ms);
+    for (int k = 0; k < 5; k++)
+        put_num(b, ws, row, (lxw_col_t)(C_ST_P50 + k), l->st[ladder_stats[k]], b->ms);
+}
+
+/* A level's statistics in a workbook without samples: n as the sum of its
+ * bucket counts and, where the endurance line is a bucket edge, the share
+ * over it as the counts above it over n; the rest p3's values. */
+static void write_stat_row_by_counts(book *b, lxw_worksheet *ws, lxw_row_t row,
+                                     const run_data *r, size_t level, const sheet_layout *lay)
+{
+    const level_data *l = &r->levels[level];
+    bool formulas = counts_recheck(r, l);
+    put_stat_values(b, ws, row, l, !formulas);
+    if (!formulas)
+        return;
+    size_t nb = r->bucket_count;
+    lxw_row_t counts = lay->p3_first + (lxw_row_t)level;
+    sbuf f = {0};
+    sb_printf(&f, "=SUM(");
+    sb_range(&f, NULL, counts, p3_count_col(r, 0), counts, p3_count_col(r, nb - 1));
+    sb_printf(&f, ")");
+    put_formula(b, ws, row, C_ST_N, f.s, (double)l->n, b->count);
+    long line = endurance_bucket(r);
+    if (line < 0) {
+        put_num(b, ws, row, C_ST_OVER, l->st[ST_OVER], b->pct);
+    } else {
+        f.len = 0;
+        sb_printf(&f, "=100*SUM(");
+        sb_range(&f, NULL, counts, p3_count_col(r, (size_t)line + 1), counts, p3_count_col(r, nb - 1));
+        sb_printf(&f, ")/");
+        sb_range(&f, NULL, row, C_ST_N, row, C_ST_N);
+        put_formula(b, ws, row, C_ST_OVER, f.s, l->st[ST_OVER], b->pct);
+    }
+    free(f.s);
+}
+
 static void write_stat_row(book *b, lxw_worksheet *ws, lxw_row_t row, const run_data *r,
-                           size_t level)
+                           size_t level, const sheet_layout *lay)
 {
     const level_data *l = &r->levels[level];
     const block *bl = &l->samples;
     put_text(b, ws, row, C_ST_LEVEL, l->name, b->bold);
-    char *how = how_checked(b, l);
+    char *how = how_checked(b, r, l);
     put_text(b, ws, row, C_ST_HOW, how, b->note);
     free(how);
     put_num(b, ws, row, C_ST_ERRORS, (double)l->errors, b->count);
     put_num(b, ws, row, C_ST_ERROR_PCT, l->error_pct, b->pct);
+    if (b->samples_left_out) {
+        write_stat_row_by_counts(b, ws, row, r, level, lay);
+        return;
+    }
     if (!recheckable(l)) {
-        put_num(b, ws, row, C_ST_N, (double)l->n, b->count);
-        static const int cols[] = {C_ST_MEAN, C_ST_SD, C_ST_MIN, C_ST_MAX, C_ST_OVER};
-        static const int stats[] = {ST_MEAN, ST_SD, ST_MIN, ST_MAX, ST_OVER};
-        for (int k = 0; k < 5; k++)
-            put_num(b, ws, row, (lxw_col_t)cols[k], l->st[stats[k]], k == 4 ? b->pct : b->ms);
-        for (int k = 0; k < 5; k++)
-            put_num(b, ws, row, (lxw_col_t)(C_ST_P50 + k), l->st[ladder_stats[k]], b->ms);
+        put_stat_values(b, ws, row, l, true);
         return;
     }
     sbuf f = {0};
@@ -1096,6 +1315,58 @@ static void sb_bucket(sbuf *f, const book *b, const part *p, const run_data *r, 
     sb_printf(f, ")");
 }
 
+/* Column of the share at or under finite edge k, in a workbook without
+ * samples; the sum of the shares follows the last. */
+static lxw_col_t p3_cumulative_col(const run_data *r, size_t k)
+{
+    return (lxw_col_t)(2 * r->bucket_count + 3 + k);
+}
+
+/* The P3 row of a level in a workbook without samples: the counts as
+ * analysis stored them, each share as 100 * count / n, then the share at
+ * or under each edge from the counts, and the sum of the shares. */
+static void write_p3_row_by_counts(book *b, lxw_worksheet *ws, lxw_row_t row,
+                                   lxw_row_t stat_row, const run_data *r, const level_data *l)
+{
+    size_t nb = r->bucket_count, edges = finite_buckets(r);
+    bool formulas = counts_recheck(r, l);
+    sbuf f = {0}, n = {0};
+    sb_range(&n, NULL, stat_row, C_ST_N, stat_row, C_ST_N);
+    double sum = 0;
+    for (size_t k = 0; k < nb && !b->err; k++) {
+        put_num(b, ws, row, p3_count_col(r, k), (double)l->counts[k], b->count);
+        if (!formulas) {
+            put_num(b, ws, row, (lxw_col_t)(1 + k), l->pct[k], b->pct);
+            continue;
+        }
+        f.len = 0;
+        sb_printf(&f, "=100*");
+        sb_range(&f, NULL, row, p3_count_col(r, k), row, p3_count_col(r, k));
+        sb_printf(&f, "/%s", n.s);
+        put_formula(b, ws, row, (lxw_col_t)(1 + k), f.s, l->pct[k], b->pct);
+        sum += l->pct[k];
+    }
+    long long below = 0;
+    for (size_t k = 0; formulas && k < edges && !b->err; k++) {
+        below += l->counts[k];
+        f.len = 0;
+        sb_printf(&f, "=100*SUM(");
+        sb_range(&f, NULL, row, p3_count_col(r, 0), row, p3_count_col(r, k));
+        sb_printf(&f, ")/%s", n.s);
+        put_formula(b, ws, row, p3_cumulative_col(r, k), f.s,
+                    100.0 * (double)below / (double)l->n, b->pct);
+    }
+    if (formulas) {
+        f.len = 0;
+        sb_printf(&f, "=SUM(");
+        sb_range(&f, NULL, row, 1, row, (lxw_col_t)nb);
+        sb_printf(&f, ")");
+        put_formula(b, ws, row, p3_cumulative_col(r, edges), f.s, sum, b->pct);
+    }
+    free(f.s);
+    free(n.s);
+}
+
 /* The P3 table's row of one level: shares in columns 1..B, counts in
  * B+2..2B+1; formulas over the Samples where the level is recheckable. */
 static void write_p3_row(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_row_t stat_row,
@@ -1104,6 +1375,10 @@ static void write_p3_row(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_row_t st
     const level_data *l = &r->levels[level];
     size_t nb = r->bucket_count;
     put_text(b, ws, row, 0, l->name, b->bold);
+    if (b->samples_left_out) {
+        write_p3_row_by_counts(b, ws, row, stat_row, r, l);
+        return;
+    }
     bool formulas = recheckable(l);
     sbuf f = {0};
     for (size_t k = 0; k < nb && !b->err; k++) {
@@ -1171,6 +1446,11 @@ static void put_pair_num(book *b, lxw_worksheet *ws, lxw_row_t *row, const char 
 static lxw_row_t write_run_head(book *b, lxw_worksheet *ws, const run_data *r)
 {
     put_text(b, ws, 0, 0, r->title ? r->title : r->name, b->title);
+    if (b->samples_left_out) {
+        char *note = left_out_note(b);
+        put_text(b, ws, 1, 0, note, b->note);
+        free(note);
+    }
     lxw_row_t row = 2;
     put_pair(b, ws, &row, "Run", r->name);
     put_pair(b, ws, &row, "Host", r->host);
@@ -1216,20 +1496,37 @@ static lxw_row_t write_stat_table(book *b, lxw_worksheet *ws, const run_data *r,
                                   sheet_layout *lay)
 {
     put_text(b, ws, row++, 0, "Statistics of each level", b->bold);
-    put_text(b, ws, row++, 0,
-             "n, mean, SD, min, max, the percentiles and the share over the endurance line are "
-             "formulas over the Samples sheets (COUNTIFS, AVERAGEIFS, STDEV.S, PERCENTILE.INC); "
-             "the values stored with them are p3's own, and a spreadsheet that recalculates "
-             "finds the same.",
-             b->note);
+    if (!b->samples_left_out) {
+        put_text(b, ws, row++, 0,
+                 "n, mean, SD, min, max, the percentiles and the share over the endurance line "
+                 "are formulas over the Samples sheets (COUNTIFS, AVERAGEIFS, STDEV.S, "
+                 "PERCENTILE.INC); the values stored with them are p3's own, and a spreadsheet "
+                 "that recalculates finds the same.",
+                 b->note);
+    } else {
+        char *about = xasprintf(
+            "n is a formula over the P3 table's bucket counts (SUM)%s; mean, SD, min, max and "
+            "the percentiles are p3's values, which need the samples this workbook leaves out "
+            "(see the note at the top).",
+            endurance_bucket(r) >= 0 ? ", and so is the share over the endurance line, a "
+                                       "bucket edge"
+                                     : "; the endurance line is not a bucket edge, so the share "
+                                       "over it is p3's value, and the P3 table's shares at or "
+                                       "under the edges either side of it bound it");
+        put_text(b, ws, row++, 0, about, b->note);
+        free(about);
+    }
     lay->stat_head = row;
     for (lxw_col_t c = 0; c < C_ST_COLUMNS; c++)
         put_text(b, ws, row, c, c >= C_ST_P50 && c <= C_ST_P999 ? ladder_labels[c - C_ST_P50]
                                                                 : stat_heads[c],
                  b->head);
     lay->stat_first = ++row;
+    /* The P3 table follows: a blank row, its title, its caption and its
+     * header. Formulas here refer to its counts before they are written. */
+    lay->p3_first = lay->stat_first + (lxw_row_t)r->level_count + 4;
     for (size_t l = 0; l < r->level_count && !b->err; l++)
-        write_stat_row(b, ws, row++, r, l);
+        write_stat_row(b, ws, row++, r, l, lay);
     return row + 1;
 }
 
@@ -1240,13 +1537,21 @@ static lxw_row_t write_p3_table(book *b, lxw_worksheet *ws, const run_data *r, l
     put_text(b, ws, row++, 0, "P3: the delays of each level by bucket", b->bold);
     put_text(b, ws, row, 1, "Share of the level's samples (%), by the bucket's upper edge in ms",
              b->note);
+    size_t edges = finite_buckets(r);
+    if (b->samples_left_out)
+        put_text(b, ws, row, p3_cumulative_col(r, 0),
+                 "Share at or under the edge (%), from the counts", b->note);
     put_text(b, ws, row++, (lxw_col_t)(nb + 2), "Samples in the bucket", b->note);
     lay->p3_head = row;
     put_text(b, ws, row, 0, "Level", b->head);
     for (size_t k = 0; k < nb; k++) {
         put_text(b, ws, row, (lxw_col_t)(1 + k), r->bucket_labels[k], b->head);
         put_text(b, ws, row, (lxw_col_t)(nb + 2 + k), r->bucket_labels[k], b->head);
+        if (b->samples_left_out && k < edges)
+            put_text(b, ws, row, p3_cumulative_col(r, k), r->bucket_labels[k], b->head);
     }
+    if (b->samples_left_out)
+        put_text(b, ws, row, p3_cumulative_col(r, edges), "All buckets (%)", b->head);
     lay->p3_first = ++row;
     for (size_t l = 0; l < r->level_count && !b->err; l++)
         write_p3_row(b, ws, row++, lay->stat_first + (lxw_row_t)l, r, l);
@@ -1419,7 +1724,10 @@ static void write_run_sheet(book *b, lxw_worksheet *ws, const run_data *r,
     row = write_cpu_table(b, ws, r, row);
     lay.charts = row;
     set_width(b, ws, 0, 0, 26);
-    set_width(b, ws, 1, (lxw_col_t)(2 * r->bucket_count + 1), 11);
+    set_width(b, ws, 1,
+              b->samples_left_out ? p3_cumulative_col(r, finite_buckets(r))
+                                  : (lxw_col_t)(2 * r->bucket_count + 1),
+              11);
     if (b->err)
         return;
     add_charts(b, ws, r, &lay, opts->palette);
@@ -1548,11 +1856,15 @@ static const char *compare_name(const workbook_options *opts)
 /* Names every sheet: the fixed ones first, so no run can take them. */
 static void name_sheets(book *b, run_data *runs, size_t count, const workbook_options *opts)
 {
-    size_t fixed = 2 + b->sample_sheets;
+    size_t fixed = 3 + b->sample_sheets;
     char **taken = xcalloc(fixed + count, sizeof *taken);
     size_t n = 0;
     taken[n++] = xstrdup("Summary");
     taken[n++] = xstrdup(compare_name(opts));
+    /* Without Samples sheets no run takes their name: a run keeps its
+     * sheet's name whatever the workbook carries. */
+    if (b->samples_left_out)
+        taken[n++] = xstrdup("Samples");
     b->sample_names = xcalloc(b->sample_sheets, sizeof *b->sample_names);
     for (size_t s = 0; s < b->sample_sheets; s++) {
         b->sample_names[s] = s == 0 ? xstrdup("Samples") : xasprintf("Samples %zu", s + 1);
@@ -1585,22 +1897,46 @@ static lxw_worksheet *add_sheet(book *b, const char *name)
     return ws;
 }
 
-static void set_properties(book *b, const run_data *runs, size_t count,
+static void set_properties(book *b, sqlite3 *db, const run_data *runs, size_t count,
                            const workbook_options *opts)
 {
     char *lab = opts->lab ? clean_text(opts->lab, strlen(opts->lab)) : lab_name(runs, count);
     char *title = lab ? xasprintf("Perceived Performance Profiles: %s", lab)
                       : xstrdup("Perceived Performance Profiles");
-    char comments[] =
-        "Written by p3 " P3_VERSION " from its store. In each run sheet the statistics are "
-        "formulas over the Samples sheets, stored with p3's own values.";
+    char total[32], limit[32];
+    group_digits(total, b->sample_total);
+    group_digits(limit, b->sample_limit);
+    char *comments =
+        b->samples_left_out
+            ? xasprintf("Written by p3 " P3_VERSION " from its store. The Samples sheets are "
+                        "left out (%s samples, over the limit of %s): in each run sheet n and "
+                        "the shares are formulas over the bucket counts, the other statistics "
+                        "p3's own values.",
+                        total, limit)
+            : xstrdup("Written by p3 " P3_VERSION " from its store. In each run sheet the "
+                      "statistics are formulas over the Samples sheets, stored with p3's own "
+                      "values.");
+    /* The document's date is the end of the newest run's samples, so that
+     * the same store gives the same bytes; libxlsxwriter would take the
+     * clock. Without any sample time, the start of 1980 (ZIP's epoch). */
+    time_t created = 315532800;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(db, "SELECT max(last_ns) FROM analysis", -1, &stmt, NULL) ==
+        SQLITE_OK) {
+        if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL &&
+            sqlite3_column_int64(stmt, 0) > 315532800LL * 1000000000LL)
+            created = (time_t)(sqlite3_column_int64(stmt, 0) / 1000000000LL);
+        sqlite3_finalize(stmt);
+    }
     lxw_doc_properties props = {.title = title,
                                 .subject = lab,
                                 .author = "p3",
                                 .comments = comments,
-                                .keywords = "P3, perceived performance, delay distribution"};
+                                .keywords = "P3, perceived performance, delay distribution",
+                                .created = created};
     if (!b->err)
         check(b, workbook_set_properties(b->wb, &props), "the document properties");
+    free(comments);
     free(title);
     free(lab);
 }
@@ -1634,11 +1970,13 @@ static int fill_workbook(book *b, sqlite3 *db, run_data *runs, size_t count,
             diag_add(diags, DIAG_ERROR, NULL, 0, 0, "cannot write the sheet '%s'",
                      compare_name(opts));
     }
-    write_samples_heads(b);
-    for (size_t i = 0; i < count && !status && !b->err; i++)
-        status = write_run_samples(b, db, &runs[i], diags);
-    finish_samples(b, runs, count);
-    set_properties(b, runs, count, opts);
+    if (!b->samples_left_out) {
+        write_samples_heads(b);
+        for (size_t i = 0; i < count && !status && !b->err; i++)
+            status = write_run_samples(b, db, &runs[i], diags);
+        finish_samples(b, runs, count);
+    }
+    set_properties(b, db, runs, count, opts);
     free(run_sheets);
     return status;
 }
@@ -1731,7 +2069,15 @@ int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts, 
         status = nothing_to_write(opts->run_name, diags);
     if (status)
         goto out;
-    b.sample_sheets = count ? plan_samples(runs, count, b.sample_rows) : 0;
+    b.sample_total = samples_total(runs, count);
+    b.sample_limit = effective_limit(opts);
+    b.samples_left_out = b.sample_total > b.sample_limit;
+    /* Where each sample goes is looked up only for samples the workbook carries. */
+    for (size_t i = 0; i < count && !b.samples_left_out && !status; i++)
+        status = count_samples(db, &runs[i], diags);
+    if (status)
+        goto out;
+    b.sample_sheets = count && !b.samples_left_out ? plan_samples(runs, count, b.sample_rows) : 0;
     name_sheets(&b, runs, count, opts);
 
     tmp = xasprintf("%s.tmp-XXXXXX", path);

@@ -4,12 +4,16 @@
  * cached with p3's own values; the P3 table with a native column chart; the
  * percentile ladder as a line chart; the 3-D chart's PNG; CPU accounting),
  * and Samples sheets holding every delay, sorted by run, level and time.
+ * A workbook that would carry more samples than its limit leaves the
+ * Samples sheets out: its formulas then re-check what the bucket counts
+ * can (n, the shares), and the rest are p3's values, said so on each sheet.
  * Reads the result tables and the samples; written with libxlsxwriter in
  * constant-memory mode, so memory does not grow with the samples. */
 #ifndef P3_WORKBOOK_H
 #define P3_WORKBOOK_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "diag.h"
 #include "p3chart.h"
@@ -32,6 +36,12 @@ typedef struct workbook_sheet_hook {
     void *ctx;               /* passed to write */
 } workbook_sheet_hook;
 
+/* The most samples a workbook carries by default: a million make about
+ * 35 MB of p3.xlsx, which LibreOffice opens in under a minute. */
+#define WORKBOOK_SAMPLE_LIMIT 1000000LL
+/* workbook_options.sample_limit for a workbook that carries no samples. */
+#define WORKBOOK_NO_SAMPLES (-1LL)
+
 /* Optional settings; a NULL options pointer or a zero field means the default. */
 typedef struct workbook_options {
     const char *chart_dir;   /* the folder holding <run>/p3.png as render_all() wrote them
@@ -45,6 +55,9 @@ typedef struct workbook_options {
     p3chart_palette palette; /* the levels' colours in the native charts; default the paper's,
                                 as the PNG's (pass the same palette as to the PNG) */
     const workbook_sheet_hook *compare; /* the Compare sheet; NULL: none */
+    long long sample_limit;  /* the most samples the Samples sheets may carry in all; 0:
+                                WORKBOOK_SAMPLE_LIMIT; WORKBOOK_NO_SAMPLES (or any negative):
+                                none. Past it the workbook has no Samples sheets */
 } workbook_options;
 
 /* Writes the workbook to path, through a temporary file in the same folder
@@ -56,6 +69,11 @@ typedef struct workbook_options {
  * libxlsxwriter's or SQLite's reason). */
 int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts,
                    diag_list *diags);
+
+/* --workbook-samples N as a sample_limit: N a whole number of samples, 0
+ * for none (WORKBOOK_NO_SAMPLES). Returns false, *limit untouched, when
+ * text is not a whole number (signs, spaces and overflow included). */
+bool workbook_parse_sample_limit(const char *text, long long *limit);
 
 /* s as text a cell can hold: invalid UTF-8 and control characters other
  * than tab and line feed as U+FFFD, cut at Excel's 32,767 characters; for

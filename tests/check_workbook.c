@@ -119,6 +119,15 @@ static void build_store(void)
     write_in(lab, "sched/schedule.csv",
              "start,end,level\n2005-03-01T10:00:00,2005-03-01T10:10:00,None\n"
              "2005-03-01T10:10:00,2005-03-01T10:20:00,Low\n");
+    /* An endurance line on a bucket edge, with samples on the edges: the
+     * share over the line is a sum of bucket counts. */
+    write_in(lab, "edge/run.ini",
+             "[run]\nlevels = Low, High\n[analysis]\nbuckets = 100, 200, 300\n"
+             "endurance_ms = 200\n");
+    write_in(lab, "edge/a.probe",
+             "# p3-probe 1\ntime,level,delay_ms\n1109671200,Low,100\n1109671201,Low,200\n"
+             "1109671202,Low,150\n1109671203,High,200.5\n1109671204,High,350\n"
+             "1109671205,High,300\n1109671206,High,50\n");
     /* Lone files naming runs whose names no sheet can carry as they are. */
     write_in(store_dir, "lone/q3.probe",
              "# p3-probe 1\n# run: Q3 [final]: web/db*? O'Brien's long run name\n"
@@ -188,8 +197,9 @@ static char *write_book(fixture *f, const char *name, const workbook_options *op
 /* ---- the independent readers ---------------------------------------------- */
 
 /* Runs /usr/bin/python3 with args (its output goes to the test's, or
- * nowhere when quiet); returns its exit status. */
-static int run_python(const char *const *args, bool quiet)
+ * nowhere when quiet, or its stdout to the file out when not NULL);
+ * returns its exit status. */
+static int run_python_to(const char *const *args, bool quiet, const char *out)
 {
     size_t argc = 0;
     while (args[argc])
@@ -206,6 +216,8 @@ static int run_python(const char *const *args, bool quiet)
             FILE *null = freopen("/dev/null", "w", stderr);
             (void)null;
         }
+        if (out && !freopen(out, "w", stdout))
+            _exit(126);
         execv(argv[0], argv);
         _exit(127);
     }
@@ -213,6 +225,11 @@ static int run_python(const char *const *args, bool quiet)
     int ws;
     ck_assert(waitpid(pid, &ws, 0) == pid);
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+}
+
+static int run_python(const char *const *args, bool quiet)
+{
+    return run_python_to(args, quiet, NULL);
 }
 
 static bool have_openpyxl(void)
@@ -535,6 +552,181 @@ START_TEST(test_workbook_compare_hook_adds_its_sheet_after_the_runs)
 }
 END_TEST
 
+/* ---- the sample limit ------------------------------------------------------ */
+
+/* The samples the Samples sheets hold, counted in SQL apart from the
+ * workbook's own planning: every sample of an analysed run's probe files. */
+static long long store_samples(sqlite3 *db)
+{
+    return test_query_int(db, "SELECT count(*) FROM source_file f JOIN sample s ON s.sample_id "
+                              "BETWEEN f.first_sample AND f.last_sample WHERE f.kind = 'probe' "
+                              "AND f.run_id IN (SELECT run_id FROM analysis)");
+}
+
+/* check_workbook_counts.py's `sheets` of book: its sheet names, one a line,
+ * then the Summary's note when it leaves the samples out. Caller frees. */
+static char *sheets_of(const char *dir, const char *book)
+{
+    char *script = test_source_path("tests/data/ref/check_workbook_counts.py");
+    char *out = xasprintf("%s/sheets.txt", dir);
+    const char *args[] = {script, "sheets", book, NULL};
+    ck_assert_msg(run_python_to(args, false, out) == 0, "check_workbook_counts.py sheets %s", book);
+    char *text = test_read_file(out, NULL);
+    ck_assert_ptr_nonnull(text);
+    free(script), free(out);
+    return text;
+}
+
+/* What the Summary says when a workbook of total samples has a limit one
+ * less; total is small enough for its digits not to be grouped. */
+static char *past_limit_note(long long total)
+{
+    return xasprintf("The Samples sheets are left out: this workbook would carry %lld samples, "
+                     "more than its limit of %lld.",
+                     total, total - 1);
+}
+
+START_TEST(test_workbook_carries_samples_up_to_its_limit_and_leaves_them_out_one_past_it)
+{
+    fixture f = fixture_new();
+    long long total = store_samples(f.db);
+    ck_assert(total > 1 && total < 1000);
+    workbook_options usual = {.chart_dir = chart_dir};
+    workbook_options at = {.chart_dir = chart_dir, .sample_limit = total};
+    workbook_options past = {.chart_dir = chart_dir, .sample_limit = total - 1};
+    char *book = write_book(&f, "p3.xlsx", &usual), *at_limit = write_book(&f, "at.xlsx", &at),
+         *past_limit = write_book(&f, "past.xlsx", &past);
+    /* At the limit: the workbook of every sample, part for part. */
+    char *script = test_source_path("tests/data/ref/check_workbook_counts.py");
+    const char *same[] = {script, "same", book, at_limit, NULL};
+    ck_assert_msg(run_python(same, false) == 0, "at the limit the workbook is not as usual");
+    char *at_sheets = sheets_of(f.dir, at_limit), *past_sheets = sheets_of(f.dir, past_limit);
+    char *note = past_limit_note(total);
+    ck_assert_msg(strstr(at_sheets, "\nSamples\n") && !strstr(at_sheets, "left out"),
+                  "at the limit: %s", at_sheets);
+    ck_assert_msg(!strstr(past_sheets, "\nSamples") && strstr(past_sheets, note),
+                  "one past the limit: %s", past_sheets);
+    free(note), free(at_sheets), free(past_sheets), free(script);
+    free(book), free(at_limit), free(past_limit);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(test_workbook_past_its_limit_rechecks_what_bucket_counts_can_and_reads_back)
+{
+    fixture f = fixture_new();
+    long long total = store_samples(f.db);
+    workbook_options past = {.chart_dir = chart_dir, .sample_limit = total - 1};
+    char *book = write_book(&f, "past.xlsx", &past);
+    ck_assert_uint_eq(diag_list_errors(f.diags), 0);
+    if (have_openpyxl()) {
+        char *script = test_source_path("tests/data/ref/check_workbook_counts.py");
+        char *stats = stats_json(&f);
+        char *total_text = xasprintf("%lld", total), *limit_text = xasprintf("%lld", total - 1);
+        const char *args[] = {script, "read", book, "--stats", stats, "--total", total_text,
+                              "--limit", limit_text, "--text-run", formula_run, NULL};
+        ck_assert_msg(run_python(args, false) == 0, "check_workbook_counts.py read %s failed",
+                      book);
+        free(script), free(stats), free(total_text), free(limit_text);
+    }
+    free(book);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(test_workbook_past_its_limit_count_formulas_recompute_in_libreoffice)
+{
+    fixture f = fixture_new();
+    workbook_options none = {.chart_dir = chart_dir, .sample_limit = WORKBOOK_NO_SAMPLES};
+    char *book = write_book(&f, "none.xlsx", &none);
+    char *sheets = sheets_of(f.dir, book);
+    ck_assert_msg(strstr(sheets, "asked to carry no samples (--workbook-samples 0)"), "%s", sheets);
+    const char *soffice = test_have_program("soffice")       ? "soffice"
+                          : test_have_program("libreoffice") ? "libreoffice"
+                                                             : NULL;
+    if (!soffice)
+        printf("workbook: LibreOffice not installed; the recalculation of a workbook without "
+               "samples is skipped (apt-get install libreoffice-calc, then make check)\n");
+    if (soffice && have_openpyxl()) {
+        char *script = test_source_path("tests/data/ref/check_workbook.py");
+        char *work = xasprintf("%s/libreoffice", f.dir);
+        const char *args[] = {script, "recalc", "--soffice", soffice, "--work", work, book, NULL};
+        ck_assert_msg(run_python(args, false) == 0,
+                      "LibreOffice does not compute p3's values from the bucket counts");
+        free(script), free(work);
+    }
+    free(sheets), free(book);
+    fixture_free(&f);
+}
+END_TEST
+
+/* --workbook-samples on the command line of p3 render and p3 report. */
+START_TEST(test_workbook_samples_option_reaches_the_workbook_and_refuses_what_is_no_count)
+{
+    char *dir = test_tmpdir("workbook-option");
+    char *rendered = xasprintf("%s/render", dir), *reported = xasprintf("%s/report", dir);
+    const char *render[] = {"render", "--db", store_path, "-o", rendered, "--format", "xlsx",
+                            "--charts", "p3", "--size", "320x200", "--workbook-samples", "0",
+                            NULL};
+    test_run r = test_p3(NULL, render);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    char *small = test_source_path("tests/data/lab-small");
+    const char *report[] = {"report", "-o", reported, "--charts", "p3", "--size", "320x200",
+                            "--workbook-samples", "1", small, NULL};
+    r = test_p3(NULL, report);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    test_run_free(&r);
+    char *book = xasprintf("%s/p3.xlsx", rendered), *report_book = xasprintf("%s/p3.xlsx", reported);
+    char *none = sheets_of(dir, book), *one = sheets_of(dir, report_book);
+    ck_assert_msg(strstr(none, "asked to carry no samples") && !strstr(none, "\nSamples"), "%s",
+                  none);
+    ck_assert_msg(strstr(one, "more than its limit of 1.") && !strstr(one, "\nSamples"), "%s",
+                  one);
+    const char *bad[] = {"render", "--db", store_path, "-o", rendered, "--format", "xlsx",
+                         "--workbook-samples", "-5", NULL};
+    r = test_p3(NULL, bad);
+    ck_assert_int_eq(r.status, STATUS_USAGE);
+    ck_assert_msg(strstr(r.err, "bad --workbook-samples '-5': use a whole number of samples, 0 "
+                                "for none"),
+                  "%s", r.err);
+    test_run_free(&r);
+    const char *bad_report[] = {"report", "-o", reported, "--workbook-samples", "1e6", small,
+                                NULL};
+    r = test_p3(NULL, bad_report);
+    ck_assert_int_eq(r.status, STATUS_USAGE);
+    ck_assert_msg(strstr(r.err, "bad --workbook-samples '1e6'"), "%s", r.err);
+    test_run_free(&r);
+    free(none), free(one), free(book), free(report_book), free(small);
+    free(rendered), free(reported), free(dir);
+}
+END_TEST
+
+START_TEST(test_workbook_parse_sample_limit_takes_whole_numbers_only)
+{
+    static const struct {
+        const char *text;
+        bool ok;
+        long long limit;
+    } cases[] = {
+        {"0", true, WORKBOOK_NO_SAMPLES}, {"1", true, 1},      {"1000000", true, 1000000},
+        {"007", true, 7},                 {"", false, 0},      {"-1", false, 0},
+        {"+5", false, 0},                 {"1e6", false, 0},   {" 5", false, 0},
+        {"5 ", false, 0},                 {"1,000", false, 0}, {"99999999999999999999", false, 0},
+    };
+    char wrong[512] = "";
+    size_t o = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        long long limit = 42;
+        bool ok = workbook_parse_sample_limit(cases[i].text, &limit);
+        if ((ok != cases[i].ok || limit != (ok ? cases[i].limit : 42)) && o < sizeof wrong)
+            o += (size_t)snprintf(wrong + o, sizeof wrong - o, "'%s' -> %d, %lld; ", cases[i].text,
+                                  ok, limit);
+    }
+    ck_assert_msg(o == 0, "%s", wrong);
+}
+END_TEST
+
 Suite *workbook_suite(void)
 {
     Suite *s = suite_create("workbook");
@@ -549,6 +741,11 @@ Suite *workbook_suite(void)
     tcase_add_test(tc, test_workbook_refuses_a_store_without_analysed_runs_or_an_unknown_run);
     tcase_add_test(tc, test_workbook_sheet_names_are_valid_and_quoteable);
     tcase_add_test(tc, test_workbook_compare_hook_adds_its_sheet_after_the_runs);
+    tcase_add_test(tc, test_workbook_carries_samples_up_to_its_limit_and_leaves_them_out_one_past_it);
+    tcase_add_test(tc, test_workbook_past_its_limit_rechecks_what_bucket_counts_can_and_reads_back);
+    tcase_add_test(tc, test_workbook_past_its_limit_count_formulas_recompute_in_libreoffice);
+    tcase_add_test(tc, test_workbook_samples_option_reaches_the_workbook_and_refuses_what_is_no_count);
+    tcase_add_test(tc, test_workbook_parse_sample_limit_takes_whole_numbers_only);
     suite_add_tcase(s, tc);
     return s;
 }
