@@ -371,7 +371,7 @@ START_TEST(test_render_all_writes_every_chart_in_every_format)
     ck_assert_int_eq(render_all(l.db, one, "alpha", NULL, NULL, NULL, NULL, diags), STATUS_OK);
     char *one_alpha = xasprintf("%s/alpha", one);
     list = dir_listing(one_alpha);
-    ck_assert_str_eq(list, "cdf.png,cpu.png,ladder.png,p3.png,useful.png");
+    ck_assert_str_eq(list, ".p3-render,cdf.png,cpu.png,ladder.png,p3.png,useful.png");
     free(list);
     free(one_alpha);
     free(one);
