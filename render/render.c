@@ -17,18 +17,48 @@
 #include "store.h"
 #include "xalloc.h"
 
+/* Longest folder name kept from a run's name, in bytes, before the suffix. */
+#define FOLDER_NAME_MAX 96
+
 char *render_folder_name(const char *run)
 {
     char *name = xstrdup(*run ? run : "_");
+    bool changed = !*run;
     for (char *p = name; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (c < 0x20 || c == 0x7F || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' ||
-            c == '"' || c == '<' || c == '>' || c == '|')
+            c == '"' || c == '<' || c == '>' || c == '|') {
             *p = '_';
+            changed = true;
+        }
     }
-    if (name[0] == '.')
+    if (name[0] == '.') {
         name[0] = '_';
-    return name;
+        changed = true;
+    }
+    size_t len = strlen(name);
+    if (len > FOLDER_NAME_MAX) {
+        /* Cut at a character boundary: never inside a UTF-8 sequence. */
+        len = FOLDER_NAME_MAX;
+        while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80)
+            len--;
+        name[len] = '\0';
+        changed = true;
+    }
+    if (!changed)
+        return name;
+    /* Two runs whose names were changed into one ("a/b", "a_b"), or cut to
+     * one, must not share a folder: a suffix from the whole name keeps them
+     * apart, the same in every render. A name that needed no change has
+     * none, and cannot end like this by chance. */
+    sha256 ctx;
+    char hex[65];
+    sha256_init(&ctx);
+    sha256_update(&ctx, run, strlen(run));
+    sha256_final_hex(&ctx, hex);
+    char *out = xasprintf("%s~%.8s", name, hex);
+    free(name);
+    return out;
 }
 
 /* The chart formats, in the order they are written. */

@@ -83,8 +83,10 @@ bool render_stands(const char *dir, const char *name, const char *digest);
  * .<name>.p3-render); problems are ignored: the next render redoes it. */
 void render_stand_record(const char *dir, const char *name, const char *digest);
 
-/* The folder name for a run: its name with characters that are unsafe in
- * file names (/, \, control characters, leading dots) replaced by '_'.
+/* The folder name for a run: its name, with characters that are unsafe in
+ * file names (/, \, control characters, a leading dot, ...) replaced by '_'
+ * and cut to 96 bytes; a name that had to change gets "~" and 8 hex digits
+ * of its SHA-256, so that two runs never share a folder ("a/b" and "a_b").
  * Caller frees. */
 char *render_folder_name(const char *run);
 
