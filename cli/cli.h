@@ -114,15 +114,16 @@ int cli_analyze(sqlite3 *db, const analyze_options *opts, bool quiet);
  * --format, --charts, --palette, --overflow, --size, --dpi, --log-delay,
  * --title. */
 typedef struct cli_render_args {
-    const char *format, *charts, *palette, *overflow, *size, *dpi, *title;
-    bool log_delay;
+    const char *format, *charts, *palette, *overflow, *size, *dpi, *title, *jobs;
+    bool log_delay, redraw;
 } cli_render_args;
 #define CLI_RENDER_OPTIONS(a)                                                                      \
     {"format", 0, &(a).format, NULL}, {"charts", 0, &(a).charts, NULL},                           \
         {"palette", 0, &(a).palette, NULL},                                                        \
         {"overflow", 0, &(a).overflow, NULL}, {"size", 0, &(a).size, NULL},                       \
         {"dpi", 0, &(a).dpi, NULL}, {"title", 0, &(a).title, NULL},                               \
-        {"log-delay", 0, NULL, &(a).log_delay}
+        {"log-delay", 0, NULL, &(a).log_delay}, {"jobs", 'j', &(a).jobs, NULL},                \
+        {"redraw", 0, NULL, &(a).redraw}
 /* The workbook DIR/p3.xlsx, as a --format bit above the charts' formats. */
 #define CLI_FORMAT_XLSX (1u << 8)
 /* What to draw and write, checked. */

@@ -33,34 +33,66 @@ static const named_bit chart_names[] = {{"p3", RENDER_CHART_P3},
 #define DPI_MAX 600
 #define PIXELS_MAX 20000
 
-/* Counts the runs drawn (ctx: a size_t) and shows progress. */
-static void on_run(void *ctx, const char *run, const char *folder)
+/* Counts the runs with charts (ctx: a size_t) and shows progress. */
+static void on_run(void *ctx, const char *run, const char *folder, bool drawn)
 {
     (void)folder;
     ++*(size_t *)ctx;
-    cli_progress("render: %s", run);
+    cli_progress("render: %s%s", run, drawn ? "" : " (unchanged)");
+}
+
+/* Whether the combined output dir/name must be written: not when it was
+ * written from the same digest and is still there (digest NULL: always). */
+static bool combined_wanted(const char *dir, const char *name, const char *digest,
+                            const cli_render_setup *setup)
+{
+    return !digest || setup->render.redraw || !render_stands(dir, name, digest);
+}
+
+/* The digest of a combined output: the runs, the comparisons, and what
+ * else it is drawn from (options). NULL when it cannot be made: then the
+ * output is written. Caller frees. */
+static char *combined_digest(sqlite3 *db, const render_summary *sum, const char *options)
+{
+    char hex[65];
+    diag_list *ignored = diag_list_new();
+    bool ok = sum->runs > 0 && render_combined_digest(db, sum, options, hex, ignored) == 0;
+    diag_list_free(ignored);
+    return ok ? xstrdup(hex) : NULL;
 }
 
 int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_setup *setup)
 {
     diag_list *diags = diag_list_new();
     size_t drawn = 0;
-    int status = render_all(db, dir, run, &setup->render, on_run, &drawn, diags);
+    render_summary sum;
+    int status = render_all(db, dir, run, &setup->render, on_run, &drawn, &sum, diags);
     /* Without a run drawn, render_all() has said why; the report would only repeat it. */
     if (status != STATUS_FAILURE && drawn > 0 && setup->report) {
-        cli_progress("render: report.pdf");
-        report_pdf_options report = {.title = setup->title,
-                                     .run_name = run,
-                                     .overflow = setup->render.chart.overflow,
-                                     .palette = setup->render.chart.palette,
-                                     .log_delay = setup->render.log_delay};
-        char *path = xasprintf("%s/report.pdf", dir);
-        status = status_worst(status, report_pdf_write(db, path, &report, diags));
-        free(path);
+        char *options = xasprintf("report.pdf title %s run %s overflow %d palette %d log %d",
+                                  setup->title ? setup->title : "-", run ? run : "-",
+                                  (int)setup->render.chart.overflow,
+                                  (int)setup->render.chart.palette, (int)setup->render.log_delay);
+        char *digest = status ? NULL : combined_digest(db, &sum, options);
+        if (combined_wanted(dir, "report.pdf", digest, setup)) {
+            cli_progress("render: report.pdf");
+            report_pdf_options report = {.title = setup->title,
+                                         .run_name = run,
+                                         .overflow = setup->render.chart.overflow,
+                                         .palette = setup->render.chart.palette,
+                                         .log_delay = setup->render.log_delay};
+            char *path = xasprintf("%s/report.pdf", dir);
+            int s = report_pdf_write(db, path, &report, diags);
+            if (!s && digest)
+                render_stand_record(dir, "report.pdf", digest);
+            status = status_worst(status, s);
+            free(path);
+        }
+        free(digest);
+        free(options);
     }
     /* The workbook embeds the P3 PNGs drawn above. */
     if (status != STATUS_FAILURE && drawn > 0 && (setup->render.formats & CLI_FORMAT_XLSX)) {
-        cli_progress("render: p3.xlsx");
         /* The Compare sheet goes with a workbook of every run, as in the report. */
         workbook_options book = {.chart_dir = dir,
                                  .run_name = run,
@@ -69,9 +101,23 @@ int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_s
                                  .compare = !run && compare_results_any(db) ? &compare_sheet_hook
                                                                             : NULL,
                                  .sample_limit = setup->render.workbook_samples};
-        char *path = xasprintf("%s/p3.xlsx", dir);
-        status = status_worst(status, workbook_write(db, path, &book, diags));
-        free(path);
+        /* It embeds the P3 PNGs, which the runs' digests stand for. */
+        char *options = xasprintf("p3.xlsx lab %s run %s palette %d compare %d samples %lld",
+                                  setup->title ? setup->title : "-", run ? run : "-",
+                                  (int)book.palette, book.compare != NULL,
+                                  (long long)book.sample_limit);
+        char *digest = status ? NULL : combined_digest(db, &sum, options);
+        if (combined_wanted(dir, "p3.xlsx", digest, setup)) {
+            cli_progress("render: p3.xlsx");
+            char *path = xasprintf("%s/p3.xlsx", dir);
+            int s = workbook_write(db, path, &book, diags);
+            if (!s && digest)
+                render_stand_record(dir, "p3.xlsx", digest);
+            status = status_worst(status, s);
+            free(path);
+        }
+        free(digest);
+        free(options);
     }
     cli_progress_end();
     cli_print_diags(diags);
@@ -157,6 +203,15 @@ int cli_render_options(const cli_command *self, const cli_render_args *args,
     if (parse_size(self, args->size, dpi, chart))
         return STATUS_USAGE;
     r->log_delay = args->log_delay;
+    r->redraw = args->redraw;
+    if (args->jobs) {
+        char *end;
+        long j = strtol(args->jobs, &end, 10);
+        if (end == args->jobs || *end || j < 1 || j > 256)
+            return cli_usage_error(self, "bad --jobs '%s': use a number of runs from 1 to 256",
+                                   args->jobs);
+        r->jobs = (int)j;
+    }
     setup->title = args->title;
     return STATUS_OK;
 }

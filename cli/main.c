@@ -115,7 +115,7 @@ static const cli_command commands[] = {
     {"render", cmd_render, "p3 render [--db FILE] -o DIR [--run NAME] [--format png,pdf,svg,xlsx] "
                            "[--charts LIST] [--palette paper|colorblind] [--overflow fold|column] "
                            "[--size WxH] [--dpi N] [--log-delay] [--title TEXT] "
-                           "[--workbook-samples N]",
+                           "[--workbook-samples N] [-j N] [--redraw]",
      "Draw the charts of every analysed run, the PDF report and the workbook.",
      "Writes, for every analysed run, DIR/<run>/p3.png: the 3-D P3 chart of the\n"
      "run's delay distribution per load level, as the 2005 paper drew it; and its\n"
@@ -125,6 +125,9 @@ static const cli_command commands[] = {
      "and useful.png (p95 against useful CPU). With pdf among the formats it also\n"
      "writes DIR/report.pdf, the consulting report; with xlsx DIR/p3.xlsx, the Excel\n"
      "workbook whose formulas re-check p3's numbers. Same results, same bytes.\n"
+     "Only what changed is drawn again: a run whose charts were drawn from the same\n"
+     "results with the same options by this p3 (DIR/<run>/.p3-render says so) is\n"
+     "left as it is, and the report and workbook are rewritten only when a run did.\n"
      "\n"
      "options:\n"
      "  --db FILE          the store (default ./p3.db)\n"
@@ -151,7 +154,10 @@ static const cli_command commands[] = {
      "                     (default 1000000). Past it they are left out: n and the\n"
      "                     shares are re-checked from the bucket counts, mean, SD\n"
      "                     and percentiles are p3's values, and each sheet says so\n"
-     "                     and how to have the samples. 0: never carry samples\n"},
+     "                     and how to have the samples. 0: never carry samples\n"
+     "  -j, --jobs N       runs drawn at once (default: the CPUs p3 may use); the\n"
+     "                     bytes do not depend on it\n"
+     "  --redraw           draw everything again, changed or not\n"},
     {"report", cmd_report, "p3 report [-o DIR] [--baseline RUN] [--title TEXT] [--workbook-samples N] [render options] [ingest and analyze options] LAB...",
      "The main job: ingest, analyse, draw and report on every run of each LAB.",
      "Ingests every run of each LAB folder into DIR/p3.db, analyses them, draws\n"

@@ -39,21 +39,56 @@ typedef struct render_options {
     bool log_delay;         /* the cumulative distribution's delay axis logarithmic */
     long long workbook_samples; /* the most samples p3.xlsx carries, as workbook_options'
                                    sample_limit (0: the default); render_all() ignores it */
+    int jobs;               /* runs drawn at once; 0: the CPUs p3 may use */
+    bool redraw;            /* draw every run, even one whose charts stand */
 } render_options;
 
-/* Called after each run's charts are written (may be NULL). */
-typedef void (*render_run_fn)(void *ctx, const char *run, const char *folder);
+/* Called after each run's charts are written or found standing (may be
+ * NULL); `drawn` is false when they stood. Calls come from one thread at a
+ * time, in the order the runs finish. */
+typedef void (*render_run_fn)(void *ctx, const char *run, const char *folder, bool drawn);
+
+/* What render_all() did. */
+typedef struct render_summary {
+    size_t runs;    /* runs with charts */
+    size_t drawn;   /* of which drawn now; the others' charts stood */
+    char digest[65]; /* SHA-256 over every run's render digest, in run order: what the
+                        combined outputs (report, workbook) are drawn from, with them */
+} render_summary;
 
 /* Writes the charts of every analysed run (or only run_name when not NULL)
- * under dir, creating folders as needed. opts may be NULL for defaults.
+ * under dir, creating folders as needed, opts->jobs runs at a time. A run
+ * whose folder holds a record (.p3-render) of charts drawn from the same
+ * results, with the same options, by the same p3 version, and whose charts
+ * are all there, is not drawn again (unless opts->redraw). The bytes do not
+ * depend on jobs. opts may be NULL for defaults; summary may be NULL.
  * Returns STATUS_OK, STATUS_BAD_INPUT when there is nothing to draw (no
  * analysed run, run_name unknown, a run without results), or
  * STATUS_FAILURE. */
 int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_options *opts,
-               render_run_fn on_run, void *ctx, diag_list *diags);
+               render_run_fn on_run, void *ctx, render_summary *summary, diag_list *diags);
 
-/* The folder name for a run: its name with characters that are unsafe in
- * file names (/, \, control characters, leading dots) replaced by '_'.
+/* The digest the combined outputs (report.pdf, p3.xlsx) are drawn from:
+ * every run's (summary->digest), the comparisons in the store, and
+ * `options`, the caller's text for whatever else they depend on. */
+int render_combined_digest(sqlite3 *db, const render_summary *summary, const char *options,
+                           char hex[65], diag_list *diags);
+
+/* The number of CPUs this process may run on (at least 1). */
+int render_cpus(void);
+
+/* Whether dir/name was written by the render whose combined digest is
+ * `digest` (recorded by render_stand_record()), and is still there. */
+bool render_stands(const char *dir, const char *name, const char *digest);
+
+/* Records that dir/name was written from `digest` (a hidden file beside it,
+ * .<name>.p3-render); problems are ignored: the next render redoes it. */
+void render_stand_record(const char *dir, const char *name, const char *digest);
+
+/* The folder name for a run: its name, with characters that are unsafe in
+ * file names (/, \, control characters, a leading dot, ...) replaced by '_'
+ * and cut to 96 bytes; a name that had to change gets "~" and 8 hex digits
+ * of its SHA-256, so that two runs never share a folder ("a/b" and "a_b").
  * Caller frees. */
 char *render_folder_name(const char *run);
 

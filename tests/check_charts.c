@@ -351,11 +351,13 @@ START_TEST(test_render_all_writes_every_chart_in_every_format)
     char *out = xasprintf("%s/out", l.dir);
     render_options opts = {.formats = RENDER_PNG | RENDER_SVG};
     diag_list *diags = diag_list_new();
-    ck_assert_int_eq(render_all(l.db, out, NULL, &opts, NULL, NULL, diags), STATUS_OK);
+    ck_assert_int_eq(render_all(l.db, out, NULL, &opts, NULL, NULL, NULL, diags), STATUS_OK);
     ck_assert_uint_eq(diag_list_count(diags), 0);
-    const char *want = "cdf.png,cdf.svg,cpu.png,cpu.svg,ladder.png,ladder.svg,p3.png,p3.svg,"
-                       "useful.png,useful.svg";
-    char *alpha = xasprintf("%s/alpha", out), *odd = xasprintf("%s/odd_name", out);
+    /* .p3-render records what the charts were drawn from (render.h). */
+    const char *want = ".p3-render,cdf.png,cdf.svg,cpu.png,cpu.svg,ladder.png,ladder.svg,p3.png,"
+                       "p3.svg,useful.png,useful.svg";
+    /* "odd/name" had to change: its folder has a suffix from its name. */
+    char *alpha = xasprintf("%s/alpha", out), *odd = xasprintf("%s/odd_name~eef6cd03", out);
     char *list = dir_listing(alpha);
     ck_assert_str_eq(list, want);
     free(list);
@@ -363,20 +365,57 @@ START_TEST(test_render_all_writes_every_chart_in_every_format)
     ck_assert_str_eq(list, want);
     free(list);
     list = dir_listing(out);
-    ck_assert_str_eq(list, "alpha,odd_name");
+    ck_assert_str_eq(list, "alpha,odd_name~eef6cd03");
     free(list);
     /* Only one run, PNG by default. */
     char *one = xasprintf("%s/one", l.dir);
-    ck_assert_int_eq(render_all(l.db, one, "alpha", NULL, NULL, NULL, diags), STATUS_OK);
+    ck_assert_int_eq(render_all(l.db, one, "alpha", NULL, NULL, NULL, NULL, diags), STATUS_OK);
     char *one_alpha = xasprintf("%s/alpha", one);
     list = dir_listing(one_alpha);
-    ck_assert_str_eq(list, "cdf.png,cpu.png,ladder.png,p3.png,useful.png");
+    ck_assert_str_eq(list, ".p3-render,cdf.png,cpu.png,ladder.png,p3.png,useful.png");
     free(list);
     free(one_alpha);
     free(one);
     free(alpha);
     free(odd);
     free(out);
+    diag_list_free(diags);
+    unload(&l);
+}
+END_TEST
+
+/* Run names that make one folder name ("a/b", "a_b") get two folders, each
+ * with its own P3, and a 300-byte name is cut to a folder name the file
+ * system takes, without stopping the runs after it. */
+START_TEST(test_render_folders_are_unique_and_short)
+{
+    char long_name[301];
+    memset(long_name, 'x', 300);
+    long_name[300] = '\0';
+    long_name[95] = (char)0xC3; /* a two-byte character across the cut */
+    long_name[96] = (char)0xA9;
+    fixture_run runs[4] = {fixture_default("a/b"), fixture_default("a_b"),
+                           fixture_default(long_name), fixture_default("zz")};
+    runs[1].title = "the other";
+    loaded l = load(runs, 4);
+    char *out = xasprintf("%s/out", l.dir);
+    diag_list *diags = diag_list_new();
+    ck_assert_int_eq(render_all(l.db, out, NULL, NULL, NULL, NULL, NULL, diags), STATUS_OK);
+    char *f1 = render_folder_name("a/b"), *f2 = render_folder_name("a_b"),
+         *f3 = render_folder_name(long_name);
+    ck_assert_str_ne(f1, f2);
+    ck_assert_str_eq(f2, "a_b");
+    ck_assert_uint_eq(strlen(f3), 95 + 9); /* cut before the character, then ~ and 8 digits */
+    const char *folders[] = {f1, f2, f3, "zz"};
+    for (size_t i = 0; i < 4; i++) {
+        char *png = xasprintf("%s/%s/p3.png", out, folders[i]);
+        ck_assert_msg(access(png, F_OK) == 0, "%s is missing", png);
+        free(png);
+    }
+    char *p1 = xasprintf("%s/%s/p3.png", out, f1), *p2 = xasprintf("%s/%s/p3.png", out, f2);
+    char *h1 = test_file_sha256(p1, NULL), *h2 = test_file_sha256(p2, NULL);
+    ck_assert_str_ne(h1, h2); /* each its own title */
+    free(h1), free(h2), free(p1), free(p2), free(f1), free(f2), free(f3), free(out);
     diag_list_free(diags);
     unload(&l);
 }
@@ -390,12 +429,12 @@ START_TEST(test_render_all_refuses_a_store_without_results_and_a_run_without_any
     sqlite3 *db;
     diag_list *diags = diag_list_new();
     ck_assert_int_eq(store_open(db_path, STORE_READ_ONLY, &db, diags), STATUS_OK);
-    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
+    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
     ck_assert_uint_eq(diag_list_count(diags), 1);
     ck_assert_str_eq(diag_list_get(diags, 0)->message,
                      "the store holds no analysed run: run 'p3 ingest' and 'p3 analyze' first");
     diag_list_clear(diags);
-    ck_assert_int_eq(render_all(db, out, "ghost", NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
+    ck_assert_int_eq(render_all(db, out, "ghost", NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
     ck_assert_str_eq(diag_list_get(diags, 0)->message,
                      "no analysed run named 'ghost' in the store");
     store_close(db);
@@ -407,7 +446,7 @@ START_TEST(test_render_all_refuses_a_store_without_results_and_a_run_without_any
     db_path = xasprintf("%s/hollow.db", dir);
     fixture_store(db_path, runs, 2);
     ck_assert_int_eq(store_open(db_path, STORE_READ_ONLY, &db, diags), STATUS_OK);
-    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
+    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
     ck_assert_uint_eq(diag_list_count(diags), 1);
     char *line = diag_format(diag_list_get(diags, 0));
     ck_assert_str_eq(line, "hollow: error: run has no results to draw: run 'p3 analyze'");
@@ -528,6 +567,7 @@ Suite *charts_suite(void)
     tcase_add_test(tc, test_charts_all_in_overflow_turns_the_delay_axes_logarithmic_when_far);
     tcase_add_test(tc, test_charts_unwritable_path_fails_and_says_where);
     tcase_add_test(tc, test_render_all_writes_every_chart_in_every_format);
+    tcase_add_test(tc, test_render_folders_are_unique_and_short);
     tcase_add_test(tc, test_render_all_refuses_a_store_without_results_and_a_run_without_any);
     tcase_add_test(tc, test_charts_runs_compare_on_useful_work_and_name_those_left_out);
     tcase_add_test(tc, test_canvas_wrap_keeps_lines_within_width_and_cuts_long_words);

@@ -1,9 +1,13 @@
 /* The command line: help and version, usage errors with exit 2, and the
- * main job (p3 report) on the bundled sample lab, twice. */
+ * main job (p3 report) on the bundled sample lab: twice, after a change,
+ * and with one or several runs drawn at once. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <check.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "status.h"
 #include "suites.h"
@@ -117,6 +121,148 @@ START_TEST(test_cli_report_goes_on_past_a_bad_file_and_exits_1)
 }
 END_TEST
 
+/* Every file under a folder with its modification time and size, one line
+ * each, sorted: what a second report must leave as it was. */
+static char *listing;
+
+static int list_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    if (type != FTW_F)
+        return 0;
+    char *line = xasprintf("%s%s %lld.%09ld %lld\n", listing, path, (long long)st->st_mtim.tv_sec,
+                           st->st_mtim.tv_nsec, (long long)st->st_size);
+    free(listing);
+    listing = line;
+    return 0;
+}
+
+static char *list_files(const char *dir)
+{
+    listing = xstrdup("");
+    ck_assert_int_eq(nftw(dir, list_one, 16, FTW_PHYS), 0);
+    return listing;
+}
+
+static char *mtime_of(const char *path)
+{
+    struct stat st;
+    ck_assert_msg(stat(path, &st) == 0, "%s is missing", path);
+    return xasprintf("%lld.%09ld", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+/* A copy of samples/lab that the test may change. */
+static char *copy_lab(const char *dir)
+{
+    char *lab = xasprintf("%s/lab", dir), *src = test_source_path("samples/lab");
+    char *cmd = xasprintf("cp -r '%s' '%s'", src, lab);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(src);
+    return lab;
+}
+
+static void assert_same_file(const char *a, const char *b)
+{
+    char *ha = test_file_sha256(a, NULL), *hb = test_file_sha256(b, NULL);
+    ck_assert_msg(ha && hb && strcmp(ha, hb) == 0, "%s and %s differ", a, b);
+    free(ha);
+    free(hb);
+}
+
+/* A second report of an unchanged lab rewrites no file; after one run
+ * changes, its outputs and the combined ones are redone, the other run's
+ * are left, and everything is as a cold report makes it. */
+START_TEST(test_cli_report_redoes_only_what_changed)
+{
+    char *dir = test_tmpdir("report-again");
+    char *lab = copy_lab(dir), *out = xasprintf("%s/rep", dir);
+    const char *args[] = {"report", "-o", out, lab, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "report failed (%d): %s", r.status, r.err);
+    test_run_free(&r);
+    char *before = list_files(out);
+    r = test_p3(NULL, args);
+    ck_assert_int_eq(r.status, 0);
+    test_run_free(&r);
+    char *after = list_files(out);
+    ck_assert_msg(strcmp(before, after) == 0, "files changed:\nbefore:\n%s\nafter:\n%s", before,
+                  after);
+
+    char *guest_png = xasprintf("%s/guest-msvs/p3.png", out);
+    char *native_png = xasprintf("%s/native-server/p3.png", out);
+    char *pdf = xasprintf("%s/report.pdf", out), *book = xasprintf("%s/p3.xlsx", out);
+    char *g0 = mtime_of(guest_png), *n0 = mtime_of(native_png), *p0 = mtime_of(pdf),
+         *b0 = mtime_of(book);
+    char *ini = xasprintf("%s/native-server/run.ini", lab);
+    char *text = test_read_file(ini, NULL);
+    char *changed = xasprintf("%s", text);
+    char *title = strstr(changed, "title = ");
+    ck_assert_ptr_nonnull(title);
+    title[8] = 'Q'; /* a new title for the native server's charts */
+    test_write_text(ini, changed);
+    r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "report failed (%d): %s", r.status, r.err);
+    test_run_free(&r);
+    char *g1 = mtime_of(guest_png), *n1 = mtime_of(native_png), *p1 = mtime_of(pdf),
+         *b1 = mtime_of(book);
+    ck_assert_str_eq(g0, g1);
+    ck_assert_str_ne(n0, n1);
+    ck_assert_str_ne(p0, p1);
+    ck_assert_str_ne(b0, b1);
+    /* The same bytes as a cold report of the changed lab. */
+    char *cold = xasprintf("%s/cold", dir);
+    const char *cold_args[] = {"report", "-o", cold, lab, NULL};
+    r = test_p3(NULL, cold_args);
+    ck_assert_int_eq(r.status, 0);
+    test_run_free(&r);
+    const char *files[] = {"native-server/p3.png", "native-server/cdf.png", "guest-msvs/p3.png",
+                           "report.pdf"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char *a = xasprintf("%s/%s", out, files[i]), *b = xasprintf("%s/%s", cold, files[i]);
+        assert_same_file(a, b);
+        free(a);
+        free(b);
+    }
+    free(g0), free(g1), free(n0), free(n1), free(p0), free(p1), free(b0), free(b1);
+    free(cold), free(changed), free(text), free(ini), free(guest_png), free(native_png);
+    free(pdf), free(book), free(before), free(after), free(out), free(lab), free(dir);
+}
+END_TEST
+
+/* Runs drawn one at a time or four at a time give the same bytes. */
+START_TEST(test_cli_report_bytes_do_not_depend_on_jobs)
+{
+    char *dir = test_tmpdir("report-jobs");
+    char *lab = test_source_path("samples/lab");
+    char *one = xasprintf("%s/j1", dir), *four = xasprintf("%s/j4", dir);
+    const char *a1[] = {"report", "-j", "1", "-o", one, lab, NULL};
+    const char *a4[] = {"report", "--jobs=4", "-o", four, lab, NULL};
+    test_run r = test_p3(NULL, a1);
+    ck_assert_msg(r.status == 0, "-j 1 failed (%d): %s", r.status, r.err);
+    test_run_free(&r);
+    r = test_p3(NULL, a4);
+    ck_assert_msg(r.status == 0, "-j 4 failed (%d): %s", r.status, r.err);
+    test_run_free(&r);
+    const char *files[] = {"native-server/p3.png", "native-server/ladder.png",
+                           "native-server/cdf.png", "native-server/cpu.png",
+                           "guest-msvs/p3.png",    "guest-msvs/useful.png",
+                           "report.pdf"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char *a = xasprintf("%s/%s", one, files[i]), *b = xasprintf("%s/%s", four, files[i]);
+        assert_same_file(a, b);
+        free(a);
+        free(b);
+    }
+    const char *bad[] = {"report", "-j", "0", "-o", one, lab, NULL};
+    r = test_p3(NULL, bad);
+    ck_assert_int_eq(r.status, STATUS_USAGE);
+    ck_assert_ptr_nonnull(strstr(r.err, "bad --jobs '0'"));
+    test_run_free(&r);
+    free(one), free(four), free(lab), free(dir);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -126,6 +272,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_cli_usage_errors_exit_2_with_a_usage_line);
     tcase_add_test(tc, test_cli_report_on_samples_summarises_each_run_and_is_idempotent);
     tcase_add_test(tc, test_cli_report_goes_on_past_a_bad_file_and_exits_1);
+    tcase_add_test(tc, test_cli_report_redoes_only_what_changed);
+    tcase_add_test(tc, test_cli_report_bytes_do_not_depend_on_jobs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -24,6 +24,7 @@ stored, within 1e-9 relative.
 
 Exits 0 when everything holds; otherwise prints what failed and exits 1."""
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -110,10 +111,19 @@ def drawing_objects(z, sheet_part):
 
 
 def folder_name(run):
-    """render_folder_name() as the README states it."""
+    """render_folder_name() as the README states it: unsafe characters and a
+    leading dot as '_', cut to 96 bytes on a character boundary, and a name
+    that had to change gets '~' and 8 hex digits of its SHA-256."""
     out = "".join("_" if ord(c) < 0x20 or ord(c) == 0x7F or c in '/\\:*?"<>|' else c
                   for c in run) or "_"
-    return "_" + out[1:] if out.startswith(".") else out
+    if out.startswith("."):
+        out = "_" + out[1:]
+    raw = out.encode("utf-8")
+    if len(raw) > 96:
+        out = raw[:96].decode("utf-8", errors="ignore")
+    if out == run:
+        return out
+    return out + "~" + hashlib.sha256(run.encode("utf-8")).hexdigest()[:8]
 
 
 # ---- the sheets ------------------------------------------------------------
