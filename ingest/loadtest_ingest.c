@@ -173,19 +173,13 @@ int loadtest_ingest_file(sqlite3 *db, const run_spec *spec, const char *fallback
 
     /* Skip a file whose bytes the run already holds, or refuse one that
      * changed, before parsing it. */
-    switch (source_file_admit(db, lone.name, path, lone.changed, &prior, diags)) {
-    case SOURCE_FILE_NEW:
-        break;
-    case SOURCE_FILE_COPY:
+    bool stored_already;
+    status = source_file_verdict_status(
+        source_file_admit(db, lone.name, path, lone.changed, &prior, diags), &stored_already);
+    if (stored_already)
         result->outcome = INGEST_DUPLICATE;
+    if (status || stored_already)
         goto out;
-    case SOURCE_FILE_REFUSED:
-        status = STATUS_BAD_INPUT;
-        goto out;
-    case SOURCE_FILE_FAILED:
-        status = STATUS_FAILURE;
-        goto out;
-    }
     if ((status = store_exec(db, "BEGIN IMMEDIATE", diags)))
         goto out;
     in_transaction = true;

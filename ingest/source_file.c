@@ -312,3 +312,11 @@ int source_file_remove(sqlite3 *db, const source_file_prior *prior, diag_list *d
             status = delete_of_file(db, deletes[d], prior->file_ids[i], diags);
     return status;
 }
+
+int source_file_verdict_status(source_file_verdict verdict, bool *copy)
+{
+    *copy = verdict == SOURCE_FILE_COPY;
+    return verdict == SOURCE_FILE_REFUSED ? STATUS_BAD_INPUT
+           : verdict == SOURCE_FILE_FAILED ? STATUS_FAILURE
+                                           : STATUS_OK;
+}

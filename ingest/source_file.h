@@ -84,6 +84,11 @@ source_file_verdict source_file_admit(sqlite3 *db, const char *run_name, const c
                                       source_file_changed policy, source_file_prior *prior,
                                       diag_list *diags);
 
+/* A verdict as the status an ingest step goes on with: STATUS_OK for a new
+ * file and for a copy (*copy says which: a copy is skipped), STATUS_BAD_INPUT
+ * for a refused change, STATUS_FAILURE. */
+int source_file_verdict_status(source_file_verdict verdict, bool *copy);
+
 /* Removes the rows of *prior and everything stored from them: samples, file
  * metadata, counters with their rows and values, schedule intervals,
  * aggregates with their quantiles. Call inside the transaction that stores
