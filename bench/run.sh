@@ -168,7 +168,8 @@ bench_simulate() {
 # One P3 PNG (1600 x 1000) of a run of samples/lab, drawn by p3 render
 # --charts p3 and by matplotlib's bar3d (bench/p3chart_mpl.py) from the same
 # store, each as a whole process. Both are short, so each is run five times
-# and its fastest run counts.
+# and its fastest run counts. Then the size of every chart of samples/lab
+# against zlib level 1 of the same rows as one stream (bench/png_idat.py).
 bench_render() {
     src=$(cd "$(dirname "$0")/.." && pwd)
     py=${BENCH_PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
@@ -191,6 +192,10 @@ bench_render() {
     best "$py" "$src/bench/p3chart_mpl.py" "$db" "$name" "$dir/render/mpl.png"
     echo "render: the P3 of samples/lab/$name as a 1600x1000 PNG, fastest of 5; target: time ratio <= 0.05"
     report "p3 render --charts p3" "$pt" "$pm" "matplotlib bar3d" "$bt" "$bm"
+    "$p3" render --db "$db" -o "$dir/render/all" > /dev/null
+    echo "render: image data of every PNG chart of samples/lab against zlib level 1 of the same rows; target: ratio <= 1"
+    "$py" "$src/bench/png_idat.py" "$dir"/render/all/*/*.png > "$dir/render/png_idat.txt"
+    tail -n 1 "$dir/render/png_idat.txt"
 }
 
 # A JMeter CSV results file of BENCH_JTL_ROWS rows (bench/jtlgen.c: the 17
