@@ -9,7 +9,7 @@ set -eu
 
 # gcc, make, libc6-dev: the compiler; pkg-config: finds the libraries below;
 # libsqlite3-dev: the store; libxlsxwriter-dev: workbooks; libcairo2-dev: charts;
-# zlib1g-dev: the checksums of the PNGs p3's own encoder writes;
+# zlib1g-dev: deflate for the PNG charts, and gzip;
 # check: the unit tests; fonts-dejavu-core: the charts' font; sqlite3: the
 # store's shell, used by tests and the benchmark; poppler-utils: pdftotext and
 # pdftoppm, used by tests to read back the PDFs p3 writes; python3-openpyxl:
