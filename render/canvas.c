@@ -14,6 +14,7 @@
 
 #include "canvas_png.h"
 #include "status.h"
+#include "tempname.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -175,7 +176,8 @@ void canvas_free(canvas *c)
 int canvas_write_file(const char *path, const void *data, size_t len, const char *what,
                       diag_list *diags)
 {
-    char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+    tempname_sweep(path); /* what a killed p3 left */
+    char *tmp = tempname_template(path);
     FILE *f = NULL;
     int err = 0;
     int fd = mkstemp(tmp);

@@ -15,6 +15,7 @@
 #include "sha256.h"
 #include "status.h"
 #include "store.h"
+#include "tempname.h"
 #include "xalloc.h"
 
 /* Longest folder name kept from a run's name, in bytes, before the suffix. */
@@ -288,8 +289,11 @@ static bool file_holds(const char *path, const char *text)
 /* Writes text to path through a temporary name; failures are ignored. */
 static void write_record(const char *path, const char *text)
 {
-    char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
+    char *tmp = tempname_template(path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 && fchmod(fd, 0644) == 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
     bool ok = f && fputs(text, f) != EOF;
     if (f)
         ok = fclose(f) == 0 && ok;
@@ -466,6 +470,7 @@ int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_
         return STATUS_BAD_INPUT;
     }
     status = make_dir(dir, diags);
+    tempname_sweep_dir(dir); /* what a killed p3 left: p3.xlsx.tmp-..., report.pdf.tmp-... */
     render_pool pool = {.jobs = xcalloc(count, sizeof *pool.jobs), .count = count, .dir = dir,
                         .o = &o, .on_run = on_run, .ctx = ctx};
     pool.name_count = chart_files(&o, &pool.names);
@@ -482,6 +487,7 @@ int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_
             char *folder_name = render_folder_name(runs[i].name);
             char *folder = xasprintf("%s/%s", dir, folder_name);
             free(folder_name);
+            tempname_sweep_dir(folder); /* what a killed p3 left */
             job->stands = charts_stand(folder, job->digest, pool.names, pool.name_count);
             if (job->stands)
                 job->folder = folder;

@@ -17,6 +17,7 @@
 #include "p3chart.h"
 #include "render.h"
 #include "status.h"
+#include "tempname.h"
 #include "store.h"
 #include "text.h"
 #include "xalloc.h"
@@ -2080,7 +2081,8 @@ int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts, 
     b.sample_sheets = count && !b.samples_left_out ? plan_samples(runs, count, b.sample_rows) : 0;
     name_sheets(&b, runs, count, opts);
 
-    tmp = xasprintf("%s.tmp-XXXXXX", path);
+    tempname_sweep(path); /* what a killed p3 left */
+    tmp = tempname_template(path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write workbook: %s", strerror(errno));

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "status.h"
 #include "suites.h"
@@ -230,6 +232,49 @@ START_TEST(test_cli_report_redoes_only_what_changed)
 }
 END_TEST
 
+/* A pid that no process has: a child that has ended and been waited for. */
+static long dead_pid(void)
+{
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    int wstatus;
+    ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+    return (long)pid;
+}
+
+/* Temporaries a killed p3 left (kill -9 during the workbook) are removed by
+ * the next report, even one that has nothing to redo; a live process's are
+ * left alone. */
+START_TEST(test_cli_report_removes_what_a_killed_p3_left)
+{
+    char *dir = test_tmpdir("report-stale");
+    char *out = xasprintf("%s/rep", dir), *lab = test_source_path("samples/lab");
+    const char *args[] = {"report", "-o", out, lab, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "report failed (%d): %s", r.status, r.err);
+    test_run_free(&r);
+    long dead = dead_pid(), live = (long)getpid();
+    char *stale_book = xasprintf("%s/p3.xlsx.tmp-%ld-Ab12Cd", out, dead);
+    char *stale_png = xasprintf("%s/native-server/p3.png.tmp-%ld-zz09ZZ", out, dead);
+    char *live_book = xasprintf("%s/p3.xlsx.tmp-%ld-Ab12Cd", out, live);
+    char *other = xasprintf("%s/notes.tmp-%ld-Ab12Cd.txt", out, dead); /* not p3's naming */
+    const char *files[] = {stale_book, stale_png, live_book, other};
+    for (size_t i = 0; i < 4; i++)
+        test_write_text(files[i], "");
+    r = test_p3(NULL, args);
+    ck_assert_int_eq(r.status, 0);
+    test_run_free(&r);
+    ck_assert_msg(access(stale_book, F_OK) != 0, "%s is left", stale_book);
+    ck_assert_msg(access(stale_png, F_OK) != 0, "%s is left", stale_png);
+    ck_assert_msg(access(live_book, F_OK) == 0, "a live process's %s was removed", live_book);
+    ck_assert_msg(access(other, F_OK) == 0, "%s was removed", other);
+    free(stale_book), free(stale_png), free(live_book), free(other);
+    free(out), free(lab), free(dir);
+}
+END_TEST
+
 /* Runs drawn one at a time or four at a time give the same bytes. */
 START_TEST(test_cli_report_bytes_do_not_depend_on_jobs)
 {
@@ -274,6 +319,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_cli_report_goes_on_past_a_bad_file_and_exits_1);
     tcase_add_test(tc, test_cli_report_redoes_only_what_changed);
     tcase_add_test(tc, test_cli_report_bytes_do_not_depend_on_jobs);
+    tcase_add_test(tc, test_cli_report_removes_what_a_killed_p3_left);
     suite_add_tcase(s, tc);
     return s;
 }
