@@ -278,7 +278,7 @@ bench_lab() {
     printf '%-28s %8.3f s %7.1f MiB\n' "p3 report, cold" "$ct" "$(echo "$cm" | awk '{print $1 / 1024}')"
     printf '%-28s %8.3f s %7.1f MiB\n' "p3 report, unchanged" "$ut" "$(echo "$um" | awk '{print $1 / 1024}')"
     printf '%-28s %8.3f s %7.1f MiB\n' "p3 report, one run more" "$at" "$(echo "$am" | awk '{print $1 / 1024}')"
-    if "$p3" help report | grep -q -- '-j N'; then
+    if "$p3" help render | grep -q -- '--jobs N'; then
         rm -rf "$out-j1"
         run "$p3" report -j 1 -o "$out-j1" "$lab"
         report "p3 report -j 1, cold" "$t" "$m" "p3 report (default -j)" "$ct" "$cm"
