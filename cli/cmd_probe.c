@@ -1,11 +1,8 @@
 /* p3 probe: measures a P3 on this Linux machine (probe/experiment.h). */
-#define _GNU_SOURCE
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "experiment.h"
@@ -24,25 +21,6 @@ static int number_option(const cli_command *self, const char *name, const char *
                                hi);
     *out = (int64_t)(v * scale + 0.5);
     return STATUS_OK;
-}
-
-/* How many CPUs the run will use: --cpus, else those p3 may run on. */
-static int count_cpus(const char *list)
-{
-    if (list) {
-        bool mask[1024] = {false};
-        int n = 0;
-        if (!probe_parse_cpus(list, mask, 1024))
-            return 0;
-        for (int k = 0; k < 1024; k++)
-            n += mask[k];
-        return n;
-    }
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return (int)sysconf(_SC_NPROCESSORS_ONLN);
-    return CPU_COUNT(&set);
 }
 
 /* --levels: names of the paper's six, in any order given. */
@@ -189,7 +167,7 @@ int cmd_probe(const cli_command *self, int argc, char **argv)
     }
     int n = 0;
     if (!status) {
-        n = count_cpus(cpus);
+        n = probe_count_cpus(cpus);
         if (n <= 0)
             status = cli_usage_error(self, "--cpus '%s': expected a CPU list such as 0, 0-3 or 0,2",
                                      cpus);

@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "isotime.h"
 #include "machine.h"
+#include "prng.h"
 #include "status.h"
 #include "textbuf.h"
 #include "xalloc.h"
@@ -216,7 +217,7 @@ typedef struct experiment {
         int64_t load_start, probe_start, probe_end; /* UTC ns */
         bool idle_priority_failed;
     } level_times[PROBE_MAX_LEVELS];
-    uint64_t rng;
+    prng rng;                     /* the jitter's */
 } experiment;
 
 static void request_stop(experiment *e, const char *reason)
@@ -246,15 +247,6 @@ static bool sleep_until(experiment *e, int64_t until)
     bool ok = !atomic_load(&e->stop) && !atomic_load(&e->finished);
     pthread_mutex_unlock(&e->m);
     return ok;
-}
-
-static uint64_t next_random(experiment *e)
-{
-    /* splitmix64 */
-    uint64_t z = (e->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 static void busy_begin(experiment *e, tracked *t)
@@ -592,7 +584,7 @@ static int64_t next_gap(experiment *e)
     int64_t jitter = e->o->jitter_us * NS_PER_US;
     int64_t gap = e->o->interval_us * NS_PER_US;
     if (jitter > 0)
-        gap += (int64_t)(next_random(e) % (uint64_t)(2 * jitter + 1)) - jitter;
+        gap += prng_range(&e->rng, -jitter, jitter);
     return gap > 0 ? gap : 0;
 }
 
@@ -1002,6 +994,25 @@ static int choose_cpus(experiment *e)
     return e->n > 0 ? STATUS_OK : STATUS_FAILURE;
 }
 
+int probe_count_cpus(const char *list)
+{
+    bool mask[MACHINE_MAX_CPUS] = {false};
+    if (list) {
+        if (!probe_parse_cpus(list, mask, MACHINE_MAX_CPUS))
+            return 0;
+    } else {
+        cpu_set_t allowed;
+        CPU_ZERO(&allowed);
+        if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+            return (int)sysconf(_SC_NPROCESSORS_ONLN);
+        return CPU_COUNT(&allowed);
+    }
+    int n = 0;
+    for (int k = 0; k < MACHINE_MAX_CPUS; k++)
+        n += mask[k];
+    return n;
+}
+
 /* The time the levels should take, doubled, and a minute more. */
 static int64_t time_limit(const probe_options *o)
 {
@@ -1075,7 +1086,8 @@ int probe_run(const probe_options *o, probe_summary *summary, diag_list *diags)
     int status = check_options(o, diags);
     if (status)
         return status;
-    experiment e = {.o = o, .diags = diags, .rng = o->seed};
+    experiment e = {.o = o, .diags = diags};
+    prng_init(&e.rng, o->seed, 0);
     status = choose_cpus(&e);
     if (status)
         return status;

@@ -71,6 +71,11 @@ void probe_options_defaults(probe_options *o);
  * CPUs it names. False when it is not such a list or names a CPU >= max. */
 bool probe_parse_cpus(const char *list, bool *mask, int max);
 
+/* How many CPUs a run with --cpus `list` (NULL: none given) may use: the
+ * CPUs it names, or those this process may run on; 0 when list is not a
+ * CPU list. The levels' thread counts are relative to it. */
+int probe_count_cpus(const char *list);
+
 /* Runs the experiment and writes o->output. Returns STATUS_OK; STATUS_USAGE
  * or STATUS_BAD_INPUT for options this machine cannot honour (a cap without
  * a writable cgroup, CPUs it does not have, a folder that is not empty);

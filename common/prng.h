@@ -1,7 +1,7 @@
-/* The simulator's random numbers: splitmix64 streams, the same sequence on
- * every machine for the same seed. Only integer arithmetic and the four
- * IEEE basic operations are used (no libm), so that a scenario produces the
- * same bytes everywhere. */
+/* Deterministic random numbers, for the simulator and p3 probe's jitter:
+ * splitmix64 streams, the same sequence on every machine for the same seed.
+ * Only integer arithmetic and the four IEEE basic operations are used (no
+ * libm), so that a scenario produces the same bytes everywhere. */
 #ifndef P3_PRNG_H
 #define P3_PRNG_H
 
