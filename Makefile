@@ -157,4 +157,7 @@ samples: $(BUILD)/bench/probegen
 clean:
 	rm -rf build p3 p3-report
 
+# Installing (make install, make uninstall) lives in its own file.
+include tools/install.mk
+
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d

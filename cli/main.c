@@ -1,7 +1,15 @@
 /* p3: Perceived Performance Profiles from performance-lab results.
  * main only dispatches: one table entry per subcommand. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cairo.h>
+#include <libxml/parser.h> /* xmlParserVersion */
+#include <nettle/version.h>
+#include <sqlite3.h>
+#include <xlsxwriter.h>
+#include <zlib.h>
 
 #include "cli.h"
 #include "status.h"
@@ -113,7 +121,8 @@ static const cli_command commands[] = {
      "  --run NAME       only this run\n"
      "  --format FORMAT  table (default), csv or json\n"},
     {"render", cmd_render, "p3 render [--db FILE] -o DIR [--run NAME] [--format png,pdf,svg,xlsx] "
-                           "[--charts LIST] [--palette paper|colorblind] [--overflow fold|column] "
+                           "[--charts p3,ladder,cdf,cpu,useful] [--palette paper|colorblind] "
+                           "[--overflow fold|column] "
                            "[--size WxH] [--dpi N] [--log-delay] [--title TEXT] "
                            "[--workbook-samples N] [-j N] [--redraw]",
      "Draw the charts of every analysed run, the PDF report and the workbook.",
@@ -177,7 +186,8 @@ static const cli_command commands[] = {
      "  --workbook-samples N\n"
      "                     the most samples p3.xlsx carries (default 1000000; 0:\n"
      "                     none), as for p3 render\n"
-     "  --format, --charts, --palette, --overflow, --size, --dpi, --log-delay\n"
+     "  --format, --charts, --palette, --overflow, --size, --dpi, --log-delay,\n"
+     "  -j, --jobs, --redraw\n"
      "                     as for p3 render; --format chooses the charts' files\n"
      "                     (default png,xlsx), report.pdf is always written\n"
      "  --tz, --encoding, --date, --date-order, --unit, --fio-log, --k6-metric,\n"
@@ -186,7 +196,8 @@ static const cli_command commands[] = {
      "  --buckets, --endurance, --label, --include-failures\n"
      "                     as for p3 analyze\n"},
     {"compare", cmd_compare, "p3 compare [-o DIR] [--format table|csv|json] [--buckets MS,MS,...] "
-                             "[--endurance MS] [--palette paper|colorblind] BASELINE OTHER...",
+                             "[--endurance MS] [--palette paper|colorblind] [--label GLOB,...] "
+                             "[--include-failures] BASELINE OTHER...",
      "Compare runs level by level: what changed, and whether it is real.",
      "Compares each OTHER run with the BASELINE at every load level, the levels\n"
      "matched by name: the differences (OTHER minus BASELINE) of the mean, p50, p95,\n"
@@ -214,7 +225,9 @@ static const cli_command commands[] = {
      "                         50,250,450,...,1850)\n"
      "  --endurance MS         the endurance line (default: the baseline's run.ini,\n"
      "                         else 1000)\n"
-     "  --palette NAME         paper (default) or colorblind, as for p3 render\n"},
+     "  --palette NAME         paper (default) or colorblind, as for p3 render\n"
+     "  --label, --include-failures\n"
+     "                         as for p3 analyze\n"},
     {"counters", cmd_counters, "p3 counters [--db FILE] [--run NAME] [--format table|csv] [PATTERN]",
      "List the counters stored from perfmon, esxtop and Linux host traces.",
      "One line per counter: its run, file, path, the side it was measured on (host,\n"
@@ -288,6 +301,9 @@ static const cli_command commands[] = {
      "  --action cpu|exec=PATH the built-in action (default: --steps steps of\n"
      "                         --step-cpu ms of CPU, --step-wait ms apart: 3, 1, 4), or\n"
      "                         the time to start PATH and see it exit\n"
+     "  --steps N              the built-in action's steps (default 3)\n"
+     "  --step-cpu MS          CPU each step spends (default 1)\n"
+     "  --step-wait MS         time between steps (default 4)\n"
      "  --levels NAME,...      only these of the six levels\n"
      "  --load-burst MS        a duty-cycled load thread's period (default 60)\n"
      "  --time-limit SEC       stop after this long (default: twice the planned time,\n"
@@ -341,6 +357,32 @@ static int cmd_help(const cli_command *self, int argc, char **argv)
     return STATUS_OK;
 }
 
+/* libxml2's version as it runs, dotted: its xmlParserVersion is "20914"
+ * for 2.9.14. */
+static void print_libxml2_version(void)
+{
+    long v = strtol(xmlParserVersion, NULL, 10);
+    printf("libxml2 %ld.%ld.%ld\n", v / 10000, v / 100 % 100, v % 100);
+}
+
+/* `p3 --version`: p3's version and the store schema it writes on the first
+ * line (scripts read that line), then one line per library, "name version",
+ * giving the version p3 runs with where the library can say (the shared
+ * library's own answer), else the one it was built with. */
+static void print_version(void)
+{
+    printf("p3 %s (store schema %d)\n", P3_VERSION, store_schema_version());
+    printf("SQLite %s\n", sqlite3_libversion());
+    printf("cairo %s\n", cairo_version_string());
+    /* Pango (being added with the text layout): print
+     * "Pango %s\n", pango_version_string() here, between cairo and
+     * libxlsxwriter. */
+    printf("libxlsxwriter %s\n", lxw_version());
+    printf("zlib %s\n", zlibVersion());
+    print_libxml2_version();
+    printf("nettle %d.%d\n", nettle_version_major(), nettle_version_minor());
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -353,7 +395,7 @@ int main(int argc, char **argv)
         return cli_finish(STATUS_OK);
     }
     if (strcmp(name, "--version") == 0) {
-        printf("p3 %s (store schema %d)\n", P3_VERSION, store_schema_version());
+        print_version();
         return cli_finish(STATUS_OK);
     }
     const cli_command *cmd = find_command(name);

@@ -43,5 +43,6 @@ Suite *loadtest_suite(void);
 Suite *vmstat_reader_suite(void);
 Suite *probe_suite(void);
 Suite *ingest_robust_suite(void);
+Suite *install_suite(void);
 
 #endif

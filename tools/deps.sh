@@ -16,8 +16,9 @@ set -eu
 # an independent reader the tests check the workbooks p3 writes with;
 # libxml2-dev: the streaming reader of JMeter's XML result files;
 # nettle-dev: base64 for HdrHistogram logs; fio: a
-# real load tool whose logs the tests check p3 against.
-pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev zlib1g-dev libxml2-dev nettle-dev check fonts-dejavu-core sqlite3 poppler-utils python3-openpyxl fio"
+# real load tool whose logs the tests check p3 against; groff-base: the
+# install test renders the manual page p3(1) with it.
+pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev zlib1g-dev libxml2-dev nettle-dev check fonts-dejavu-core sqlite3 poppler-utils python3-openpyxl fio groff-base"
 if [ "${1:-}" = "--bench" ]; then
     # python3-matplotlib: the chart-drawing baseline of `make bench`;
     # python3-pandas: the JTL analysis baseline; python3-xlsxwriter: the
