@@ -1,4 +1,5 @@
 /* p3 render: charts and the report of analysed runs. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "render.h"
 #include "report_pdf.h"
 #include "status.h"
+#include "store.h"
 #include "workbook.h"
 #include "xalloc.h"
 
@@ -33,11 +35,31 @@ static const named_bit chart_names[] = {{"p3", RENDER_CHART_P3},
 #define DPI_MAX 600
 #define PIXELS_MAX 20000
 
-/* Counts the runs with charts (ctx: a size_t) and shows progress. */
+/* The combined outputs of a render: report.pdf, drawn from the store alone,
+ * starts on a thread of its own as soon as the runs' digests are known, so
+ * that it is drawn beside the runs' charts; the workbook, which embeds the
+ * runs' images, follows them. Each output is made by one thread from its
+ * own connection to the store, so the bytes do not depend on the timing. */
+typedef struct render_state {
+    sqlite3 *db;
+    const char *dir, *run;
+    const cli_render_setup *setup;
+    size_t runs;             /* runs with charts, drawn or standing */
+    /* report.pdf */
+    char *report_options;    /* what else it is drawn from */
+    char *report_digest;     /* NULL: written whatever stands */
+    bool report_wanted;      /* to be written */
+    bool report_started;     /* on its thread */
+    pthread_t report_thread;
+    int report_status;
+    diag_list *report_diags; /* its messages, printed after the runs' */
+} render_state;
+
+/* Counts the runs with charts and shows progress. */
 static void on_run(void *ctx, const char *run, const char *folder, bool drawn)
 {
     (void)folder;
-    ++*(size_t *)ctx;
+    ++((render_state *)ctx)->runs;
     cli_progress("render: %s%s", run, drawn ? "" : " (unchanged)");
 }
 
@@ -61,38 +83,68 @@ static char *combined_digest(sqlite3 *db, const render_summary *sum, const char 
     return ok ? xstrdup(hex) : NULL;
 }
 
+/* Writes report.pdf from db, and its record when it went well. */
+static int write_report(sqlite3 *db, render_state *st, diag_list *diags)
+{
+    const cli_render_setup *setup = st->setup;
+    report_pdf_options report = {.title = setup->title,
+                                 .run_name = st->run,
+                                 .overflow = setup->render.chart.overflow,
+                                 .palette = setup->render.chart.palette,
+                                 .log_delay = setup->render.log_delay};
+    char *path = xasprintf("%s/report.pdf", st->dir);
+    int status = report_pdf_write(db, path, &report, diags);
+    if (!status && st->report_digest)
+        render_stand_record(st->dir, "report.pdf", st->report_digest);
+    free(path);
+    return status;
+}
+
+/* report.pdf on its own thread, from a connection of its own. */
+static void *report_thread(void *arg)
+{
+    render_state *st = arg;
+    sqlite3 *db;
+    st->report_status = store_open(sqlite3_db_filename(st->db, "main"), STORE_READ_ONLY, &db,
+                                   st->report_diags);
+    if (!st->report_status)
+        st->report_status = write_report(db, st, st->report_diags);
+    store_close(db);
+    return NULL;
+}
+
+/* Once the runs' digests are known: whether report.pdf is to be written,
+ * and if so, its start beside the runs (in this thread later, when the
+ * store is not a file a second connection can open). */
+static void on_planned(void *ctx, const render_summary *planned)
+{
+    render_state *st = ctx;
+    if (!st->setup->report || planned->runs == 0)
+        return;
+    st->report_digest = combined_digest(st->db, planned, st->report_options);
+    st->report_wanted = combined_wanted(st->dir, "report.pdf", st->report_digest, st->setup);
+    const char *file = sqlite3_db_filename(st->db, "main");
+    if (st->report_wanted && file && *file)
+        st->report_started = pthread_create(&st->report_thread, NULL, report_thread, st) == 0;
+}
+
 int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_setup *setup)
 {
     diag_list *diags = diag_list_new();
-    size_t drawn = 0;
     render_summary sum;
-    int status = render_all(db, dir, run, &setup->render, on_run, &drawn, &sum, diags);
-    /* Without a run drawn, render_all() has said why; the report would only repeat it. */
-    if (status != STATUS_FAILURE && drawn > 0 && setup->report) {
-        char *options = xasprintf("report.pdf title %s run %s overflow %d palette %d log %d",
+    render_state st = {.db = db, .dir = dir, .run = run, .setup = setup,
+                       .report_diags = diag_list_new()};
+    st.report_options = xasprintf("report.pdf title %s run %s overflow %d palette %d log %d",
                                   setup->title ? setup->title : "-", run ? run : "-",
                                   (int)setup->render.chart.overflow,
-                                  (int)setup->render.chart.palette, (int)setup->render.log_delay);
-        char *digest = status ? NULL : combined_digest(db, &sum, options);
-        if (combined_wanted(dir, "report.pdf", digest, setup)) {
-            cli_progress("render: report.pdf");
-            report_pdf_options report = {.title = setup->title,
-                                         .run_name = run,
-                                         .overflow = setup->render.chart.overflow,
-                                         .palette = setup->render.chart.palette,
-                                         .log_delay = setup->render.log_delay};
-            char *path = xasprintf("%s/report.pdf", dir);
-            int s = report_pdf_write(db, path, &report, diags);
-            if (!s && digest)
-                render_stand_record(dir, "report.pdf", digest);
-            status = status_worst(status, s);
-            free(path);
-        }
-        free(digest);
-        free(options);
-    }
-    /* The workbook embeds the P3 PNGs drawn above. */
-    if (status != STATUS_FAILURE && drawn > 0 && (setup->render.formats & CLI_FORMAT_XLSX)) {
+                                  (int)setup->render.chart.palette,
+                                  (int)setup->render.log_delay);
+    render_hooks hooks = {.on_run = on_run, .on_planned = on_planned, .ctx = &st};
+    int status = render_all(db, dir, run, &setup->render, &hooks, &sum, diags);
+    /* The workbook embeds the images the runs' charts came with; without a
+     * run drawn, render_all() has said why, and the workbook would only
+     * repeat it. */
+    if (status != STATUS_FAILURE && st.runs > 0 && (setup->render.formats & CLI_FORMAT_XLSX)) {
         /* The Compare sheet goes with a workbook of every run, as in the report. */
         workbook_options book = {.chart_dir = dir,
                                  .run_name = run,
@@ -101,14 +153,13 @@ int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_s
                                  .compare = !run && compare_results_any(db) ? &compare_sheet_hook
                                                                             : NULL,
                                  .sample_limit = setup->render.workbook_samples};
-        /* It embeds the P3 PNGs, which the runs' digests stand for. */
         char *options = xasprintf("p3.xlsx lab %s run %s palette %d compare %d samples %lld",
                                   setup->title ? setup->title : "-", run ? run : "-",
                                   (int)book.palette, book.compare != NULL,
                                   (long long)book.sample_limit);
         char *digest = status ? NULL : combined_digest(db, &sum, options);
         if (combined_wanted(dir, "p3.xlsx", digest, setup)) {
-            cli_progress("render: p3.xlsx");
+            cli_progress(st.report_started ? "render: p3.xlsx and report.pdf" : "render: p3.xlsx");
             char *path = xasprintf("%s/p3.xlsx", dir);
             int s = workbook_write(db, path, &book, diags);
             if (!s && digest)
@@ -119,9 +170,24 @@ int cli_render(sqlite3 *db, const char *dir, const char *run, const cli_render_s
         free(digest);
         free(options);
     }
+    if (st.report_started) {
+        cli_progress("render: report.pdf");
+        pthread_join(st.report_thread, NULL);
+    } else if (st.report_wanted && status != STATUS_FAILURE && st.runs > 0) {
+        cli_progress("render: report.pdf");
+        st.report_status = write_report(db, &st, st.report_diags);
+    }
+    status = status_worst(status, st.report_status);
+    for (size_t k = 0; k < diag_list_count(st.report_diags); k++) {
+        const diag *d = diag_list_get(st.report_diags, k);
+        diag_add(diags, d->severity, d->path, d->line, d->col, "%s", d->message);
+    }
     cli_progress_end();
     cli_print_diags(diags);
     diag_list_free(diags);
+    diag_list_free(st.report_diags);
+    free(st.report_digest);
+    free(st.report_options);
     return status;
 }
 
@@ -212,6 +278,8 @@ int cli_render_options(const cli_command *self, const cli_render_args *args,
                                    args->jobs);
         r->jobs = (int)j;
     }
+    /* The workbook embeds a P3 drawn for it with the other charts. */
+    r->sheet_image = (r->formats & CLI_FORMAT_XLSX) != 0;
     setup->title = args->title;
     return STATUS_OK;
 }

@@ -83,9 +83,10 @@ static int make_dir(const char *path, diag_list *diags)
     return STATUS_FAILURE;
 }
 
-/* The P3 of a run in one format. */
+/* The P3 of a run in one format, as folder/name (NULL: p3.<extension>) at dpi
+ * (0: the options'). */
 static int write_p3(const results_run *run, const render_options *o, const chart_format *format,
-                    const char *folder, diag_list *diags)
+                    const char *folder, const char *name, int dpi, diag_list *diags)
 {
     p3chart_level *levels = xcalloc(run->level_count + 1, sizeof *levels);
     for (size_t j = 0; j < run->level_count; j++)
@@ -96,7 +97,10 @@ static int write_p3(const results_run *run, const render_options *o, const chart
                          run->bucket_count, levels, run->level_count, run->endurance_ms, note};
     p3chart_options chart = o->chart;
     chart.format = format->p3;
-    char *path = xasprintf("%s/p3.%s", folder, format->extension);
+    if (dpi)
+        chart.dpi = dpi;
+    char *path = name ? xasprintf("%s/%s", folder, name)
+                      : xasprintf("%s/p3.%s", folder, format->extension);
     int status = p3chart_write(&data, &chart, path, diags);
     free(path);
     free(levels);
@@ -128,6 +132,13 @@ static int write_companions(const results_run *run, const render_options *o,
     return status;
 }
 
+/* The resolution of the workbook's image: half the charts'. */
+static int sheet_image_dpi(const render_options *o)
+{
+    int dpi = o->chart.dpi > 0 ? o->chart.dpi : 96;
+    return dpi / 2 > 0 ? dpi / 2 : 1;
+}
+
 /* Every chart of one run, in every format asked for, under dir/<run>/.
  * *folder_out gets the folder (caller frees) when all went well. */
 static int render_run(const results_run *run, const char *dir, const render_options *o,
@@ -147,10 +158,13 @@ static int render_run(const results_run *run, const char *dir, const render_opti
         if (!(formats & chart_formats[i].bit))
             continue;
         if (!o->charts || (o->charts & RENDER_CHART_P3))
-            status = write_p3(run, o, &chart_formats[i], folder, diags);
+            status = write_p3(run, o, &chart_formats[i], folder, NULL, 0, diags);
         if (!status)
             status = write_companions(run, o, &chart_formats[i], folder, diags);
     }
+    if (!status && o->sheet_image)
+        status = write_p3(run, o, &chart_formats[0], folder, RENDER_SHEET_IMAGE,
+                          sheet_image_dpi(o), diags);
     if (status)
         free(folder);
     else
@@ -220,7 +234,8 @@ static int run_digest(sqlite3 *db, const results_run *run, const render_options 
     return STATUS_OK;
 }
 
-/* The chart files render_run() writes for these options, "p3.png" first. */
+/* The chart files render_run() writes for these options, in the order it
+ * writes them. */
 static size_t chart_files(const render_options *o, char ***out)
 {
     char **names = NULL;
@@ -237,6 +252,10 @@ static size_t chart_files(const render_options *o, char ***out)
             names[n++] = xasprintf("%s.%s", k < 0 ? "p3" : charts_name((charts_kind)k),
                                    chart_formats[i].extension);
         }
+    }
+    if (o->sheet_image) {
+        names = xreallocarray(names, n + 1, sizeof *names);
+        names[n++] = xstrdup(RENDER_SHEET_IMAGE);
     }
     *out = names;
     return n;
@@ -450,9 +469,11 @@ static void *pool_worker(void *p)
 }
 
 int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_options *opts,
-               render_run_fn on_run, void *ctx, render_summary *summary, diag_list *diags)
+               const render_hooks *hooks, render_summary *summary, diag_list *diags)
 {
     render_options o = opts ? *opts : (render_options){0};
+    render_run_fn on_run = hooks ? hooks->on_run : NULL;
+    void *ctx = hooks ? hooks->ctx : NULL;
     if (summary)
         *summary = (render_summary){0};
     results_run *runs;
@@ -498,6 +519,11 @@ int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_
     size_t to_draw = 0;
     for (size_t i = 0; i < count; i++)
         to_draw += !pool.jobs[i].stands;
+    render_summary planned = {.runs = count, .drawn = to_draw};
+    if (!status)
+        sha256_final_hex(&all, planned.digest);
+    if (!status && hooks && hooks->on_planned)
+        hooks->on_planned(ctx, &planned);
     if (!status) {
         int threads = o.jobs > 0 ? o.jobs : render_cpus();
         if ((size_t)threads > to_draw)
@@ -528,11 +554,8 @@ int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_
             status = status_worst(status, job->status);
         }
     }
-    if (summary && !status) {
-        summary->runs = count;
-        summary->drawn = to_draw;
-        sha256_final_hex(&all, summary->digest);
-    }
+    if (summary && !status)
+        *summary = planned;
     for (size_t i = 0; i < count; i++) {
         diag_list_free(pool.jobs[i].diags);
         free(pool.jobs[i].folder);

@@ -41,7 +41,13 @@ typedef struct render_options {
                                    sample_limit (0: the default); render_all() ignores it */
     int jobs;               /* runs drawn at once; 0: the CPUs p3 may use */
     bool redraw;            /* draw every run, even one whose charts stand */
+    bool sheet_image;       /* also draw RENDER_SHEET_IMAGE, the P3 as the workbook embeds it */
 } render_options;
+
+/* The P3 the workbook embeds in a run's sheet: a PNG of the chart's layout at
+ * half its resolution, which the sheet shows at half the chart's size, so it
+ * looks as a scaled-down p3.png would at a quarter of the bytes. */
+#define RENDER_SHEET_IMAGE "p3-sheet.png"
 
 /* Called after each run's charts are written or found standing (may be
  * NULL); `drawn` is false when they stood. Calls come from one thread at a
@@ -56,6 +62,17 @@ typedef struct render_summary {
                         combined outputs (report, workbook) are drawn from, with them */
 } render_summary;
 
+/* What render_all() tells as it goes; any of it may be NULL. on_planned is
+ * called once, from the calling thread, when every run's digest is known
+ * and before any is drawn (summary->drawn counts the runs to draw), so
+ * that combined outputs drawn from the store alone can start beside the
+ * runs. */
+typedef struct render_hooks {
+    render_run_fn on_run;
+    void (*on_planned)(void *ctx, const render_summary *summary);
+    void *ctx;
+} render_hooks;
+
 /* Writes the charts of every analysed run (or only run_name when not NULL)
  * under dir, creating folders as needed, opts->jobs runs at a time. A run
  * whose folder holds a record (.p3-render) of charts drawn from the same
@@ -66,7 +83,7 @@ typedef struct render_summary {
  * analysed run, run_name unknown, a run without results), or
  * STATUS_FAILURE. */
 int render_all(sqlite3 *db, const char *dir, const char *run_name, const render_options *opts,
-               render_run_fn on_run, void *ctx, render_summary *summary, diag_list *diags);
+               const render_hooks *hooks, render_summary *summary, diag_list *diags);
 
 /* The digest the combined outputs (report.pdf, p3.xlsx) are drawn from:
  * every run's (summary->digest), the comparisons in the store, and

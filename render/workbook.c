@@ -1693,7 +1693,7 @@ static void add_image(book *b, lxw_worksheet *ws, const run_data *r, lxw_row_t r
         return;
     }
     char *folder = render_folder_name(r->name);
-    char *path = xasprintf("%s/%s/p3.png", opts->chart_dir, folder);
+    char *path = xasprintf("%s/%s/" RENDER_SHEET_IMAGE, opts->chart_dir, folder);
     char *shown = clean_text(path, strlen(path));
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {

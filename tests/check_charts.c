@@ -351,7 +351,7 @@ START_TEST(test_render_all_writes_every_chart_in_every_format)
     char *out = xasprintf("%s/out", l.dir);
     render_options opts = {.formats = RENDER_PNG | RENDER_SVG};
     diag_list *diags = diag_list_new();
-    ck_assert_int_eq(render_all(l.db, out, NULL, &opts, NULL, NULL, NULL, diags), STATUS_OK);
+    ck_assert_int_eq(render_all(l.db, out, NULL, &opts, NULL, NULL, diags), STATUS_OK);
     ck_assert_uint_eq(diag_list_count(diags), 0);
     /* .p3-render records what the charts were drawn from (render.h). */
     const char *want = ".p3-render,cdf.png,cdf.svg,cpu.png,cpu.svg,ladder.png,ladder.svg,p3.png,"
@@ -369,7 +369,7 @@ START_TEST(test_render_all_writes_every_chart_in_every_format)
     free(list);
     /* Only one run, PNG by default. */
     char *one = xasprintf("%s/one", l.dir);
-    ck_assert_int_eq(render_all(l.db, one, "alpha", NULL, NULL, NULL, NULL, diags), STATUS_OK);
+    ck_assert_int_eq(render_all(l.db, one, "alpha", NULL, NULL, NULL, diags), STATUS_OK);
     char *one_alpha = xasprintf("%s/alpha", one);
     list = dir_listing(one_alpha);
     ck_assert_str_eq(list, ".p3-render,cdf.png,cpu.png,ladder.png,p3.png,useful.png");
@@ -400,7 +400,7 @@ START_TEST(test_render_folders_are_unique_and_short)
     loaded l = load(runs, 4);
     char *out = xasprintf("%s/out", l.dir);
     diag_list *diags = diag_list_new();
-    ck_assert_int_eq(render_all(l.db, out, NULL, NULL, NULL, NULL, NULL, diags), STATUS_OK);
+    ck_assert_int_eq(render_all(l.db, out, NULL, NULL, NULL, NULL, diags), STATUS_OK);
     char *f1 = render_folder_name("a/b"), *f2 = render_folder_name("a_b"),
          *f3 = render_folder_name(long_name);
     ck_assert_str_ne(f1, f2);
@@ -429,12 +429,12 @@ START_TEST(test_render_all_refuses_a_store_without_results_and_a_run_without_any
     sqlite3 *db;
     diag_list *diags = diag_list_new();
     ck_assert_int_eq(store_open(db_path, STORE_READ_ONLY, &db, diags), STATUS_OK);
-    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
+    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
     ck_assert_uint_eq(diag_list_count(diags), 1);
     ck_assert_str_eq(diag_list_get(diags, 0)->message,
                      "the store holds no analysed run: run 'p3 ingest' and 'p3 analyze' first");
     diag_list_clear(diags);
-    ck_assert_int_eq(render_all(db, out, "ghost", NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
+    ck_assert_int_eq(render_all(db, out, "ghost", NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
     ck_assert_str_eq(diag_list_get(diags, 0)->message,
                      "no analysed run named 'ghost' in the store");
     store_close(db);
@@ -446,7 +446,7 @@ START_TEST(test_render_all_refuses_a_store_without_results_and_a_run_without_any
     db_path = xasprintf("%s/hollow.db", dir);
     fixture_store(db_path, runs, 2);
     ck_assert_int_eq(store_open(db_path, STORE_READ_ONLY, &db, diags), STATUS_OK);
-    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
+    ck_assert_int_eq(render_all(db, out, NULL, NULL, NULL, NULL, diags), STATUS_BAD_INPUT);
     ck_assert_uint_eq(diag_list_count(diags), 1);
     char *line = diag_format(diag_list_get(diags, 0));
     ck_assert_str_eq(line, "hollow: error: run has no results to draw: run 'p3 analyze'");

@@ -148,9 +148,11 @@ static void build_store(void)
     add_cpu_run(db, lab, diags);
     analyze_totals at;
     ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &at, diags), STATUS_OK);
-    render_options small_charts = {.formats = RENDER_PNG, .chart = {.width = 400, .height = 250}};
-    ck_assert_int_eq(render_all(db, chart_dir, NULL, &small_charts, NULL, NULL, NULL, diags), STATUS_OK);
-    char *beta = xasprintf("%s/beta/p3.png", chart_dir);
+    render_options small_charts = {.formats = RENDER_PNG,
+                                   .chart = {.width = 400, .height = 250},
+                                   .sheet_image = true};
+    ck_assert_int_eq(render_all(db, chart_dir, NULL, &small_charts, NULL, NULL, diags), STATUS_OK);
+    char *beta = xasprintf("%s/beta/" RENDER_SHEET_IMAGE, chart_dir);
     ck_assert_int_eq(unlink(beta), 0);
     free(beta);
     store_close(db);

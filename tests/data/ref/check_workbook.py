@@ -304,6 +304,7 @@ def check_run_sheet(wf, wv, name, run, opts, z, part):
     elif line and line.count("<c:ser>") != len(with_samples):
         fail(where + ": line chart series %d, levels with samples %d" % (line.count("<c:ser>"), len(with_samples)))
     png = os.path.join(opts.charts, folder_name(run["run"]), "p3.png")
+    sheet_png = os.path.join(opts.charts, folder_name(run["run"]), "p3-sheet.png")
     if run["run"] in opts.missing_image:
         if images:
             fail(where + ": an image although its PNG is missing")
@@ -312,8 +313,36 @@ def check_run_sheet(wf, wv, name, run, opts, z, part):
             fail(where + ": does not say the PNG is missing")
     elif len(images) != 1:
         fail("%s: %d images, expected the 3-D chart" % (where, len(images)))
-    elif z.read(images[0]) != open(png, "rb").read():
-        fail("%s: the embedded image is not %s" % (where, png))
+    elif z.read(images[0]) != open(sheet_png, "rb").read():
+        fail("%s: the embedded image is not %s" % (where, sheet_png))
+    else:
+        # Drawn at half the chart's resolution and shown at half its size:
+        # the sheet shows what a scaled-down p3.png would show.
+        full, half = png_size(open(png, "rb").read()), png_size(z.read(images[0]))
+        if half != (full[0] // 2, full[1] // 2):
+            fail("%s: the embedded image is %dx%d pixels, p3.png %dx%d" % (where, *half, *full))
+        # 9525 EMU a pixel; the PNG's resolution is stored per metre, so
+        # the shown size may be a fraction of a pixel off.
+        shown = drawn_extent(z, part)
+        if not shown or any(abs(s - f // 2 * 9525) > 9525 for s, f in zip(shown, full)):
+            fail("%s: the image is shown %r EMU, not half of p3.png's %r pixels" % (where, shown, full))
+
+
+def png_size(data):
+    """Width and height of a PNG, from its IHDR."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def drawn_extent(z, sheet_part):
+    """The size (cx, cy in EMU) the sheet's drawing gives its picture."""
+    for target in rels(z, sheet_part).values():
+        if "/drawings/" not in target:
+            continue
+        xml = z.read(target).decode()
+        m = re.search(r'<xdr:pic>.*?<a:ext cx="(\d+)" cy="(\d+)"', xml, re.S)
+        if m:
+            return int(m.group(1)), int(m.group(2))
+    return None
 
 
 def check_samples(wf, wv, stats, opts, sample_sheets):
