@@ -11,24 +11,11 @@
 /* The first schema version with comparisons (005_compare.sql). */
 #define COMPARE_SCHEMA 5
 
-static double column_or_nan(sqlite3_stmt *stmt, int i)
+/* The text of column i, "" for NULL. Caller frees. */
+static char *column_text_or_empty(sqlite3_stmt *stmt, int i)
 {
-    return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, i);
-}
-
-/* The text of column i; "" for NULL when empty is true, else NULL. Caller frees. */
-static char *column_dup(sqlite3_stmt *stmt, int i, bool empty)
-{
-    const unsigned char *s = sqlite3_column_text(stmt, i);
-    return s ? xstrdup((const char *)s) : empty ? xstrdup("") : NULL;
-}
-
-/* Finalizes stmt, whose last step returned rc: anything but SQLITE_DONE
- * is a failure to read `what`. */
-static int finish(sqlite3 *db, sqlite3_stmt *stmt, int rc, const char *what, diag_list *diags)
-{
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_DONE ? STATUS_OK : store_fail(db, diags, what);
+    char *s = results_column_text(stmt, i);
+    return s ? s : xstrdup("");
 }
 
 static const char comparisons_sql[] =
@@ -40,25 +27,25 @@ static const char comparisons_sql[] =
 static void read_comparison_row(sqlite3_stmt *stmt, compare_results *c)
 {
     memset(c, 0, sizeof *c);
-    c->baseline = column_dup(stmt, 1, true);
-    c->other = column_dup(stmt, 2, true);
-    c->baseline_run = column_dup(stmt, 3, true);
-    c->other_run = column_dup(stmt, 4, true);
-    c->baseline_source = column_dup(stmt, 7, true);
-    c->other_source = column_dup(stmt, 8, true);
+    c->baseline = column_text_or_empty(stmt, 1);
+    c->other = column_text_or_empty(stmt, 2);
+    c->baseline_run = column_text_or_empty(stmt, 3);
+    c->other_run = column_text_or_empty(stmt, 4);
+    c->baseline_source = column_text_or_empty(stmt, 7);
+    c->other_source = column_text_or_empty(stmt, 8);
     c->baseline_unplaced = sqlite3_column_int64(stmt, 9);
     c->other_unplaced = sqlite3_column_int64(stmt, 10);
-    c->endurance_ms = column_or_nan(stmt, 11);
+    c->endurance_ms = results_column_double(stmt, 11);
     c->replicates = sqlite3_column_int64(stmt, 12);
     c->seed = sqlite3_column_int64(stmt, 13);
-    c->alpha = column_or_nan(stmt, 14);
-    c->summary = column_dup(stmt, 15, true);
+    c->alpha = results_column_double(stmt, 14);
+    c->summary = column_text_or_empty(stmt, 15);
     c->sides = xcalloc(2, sizeof *c->sides);
     for (int s = 0; s < 2; s++) {
         results_run *r = &c->sides[s];
         r->run_id = -1;
         r->name = xstrdup(s == COMPARE_RESULTS_BASELINE ? c->baseline : c->other);
-        r->title = column_dup(stmt, s == COMPARE_RESULTS_BASELINE ? 5 : 6, true);
+        r->title = column_text_or_empty(stmt, s == COMPARE_RESULTS_BASELINE ? 5 : 6);
         r->endurance_ms = c->endurance_ms;
         r->vcpus = r->overhead = r->overhead_lo = r->overhead_hi = r->margin_ms = NAN;
         r->onset_endurance = r->onset_margin = (results_onset){-1, NAN};
@@ -83,11 +70,11 @@ static int read_buckets(sqlite3 *db, int64_t id, compare_results *c, diag_list *
             size_t k = r->bucket_count++;
             r->bucket_labels = xreallocarray(r->bucket_labels, k + 1, sizeof *r->bucket_labels);
             r->bucket_upper = xreallocarray(r->bucket_upper, k + 1, sizeof *r->bucket_upper);
-            r->bucket_labels[k] = column_dup(stmt, 0, true);
-            r->bucket_upper[k] = column_or_nan(stmt, 1);
+            r->bucket_labels[k] = column_text_or_empty(stmt, 0);
+            r->bucket_upper[k] = results_column_double(stmt, 1);
         }
     }
-    return finish(db, stmt, rc, "cannot read comparison buckets", diags);
+    return results_rows_done(db, stmt, rc, "cannot read comparison buckets", diags);
 }
 
 static const char levels_sql[] =
@@ -128,19 +115,19 @@ static void read_level_row(sqlite3_stmt *stmt, compare_results *c)
     l->in_other = sqlite3_column_int(stmt, 3) != 0;
     compare_results_diff *const diffs[] = {&l->mean, &l->p50, &l->p95, &l->p99, &l->pct_over};
     for (size_t k = 0; k < sizeof diffs / sizeof *diffs; k++)
-        *diffs[k] = (compare_results_diff){column_or_nan(stmt, 6 + 3 * (int)k),
-                                           column_or_nan(stmt, 7 + 3 * (int)k),
-                                           column_or_nan(stmt, 8 + 3 * (int)k)};
-    l->welch_df = column_or_nan(stmt, 21);
-    l->mw_u = column_or_nan(stmt, 22);
-    l->mw_p = column_or_nan(stmt, 23);
-    l->mw_method = column_dup(stmt, 24, false);
-    l->ks_d = column_or_nan(stmt, 25);
-    l->ks_p = column_or_nan(stmt, 26);
-    l->ks_method = column_dup(stmt, 27, false);
-    l->cliffs_delta = column_or_nan(stmt, 28);
-    l->p_holm = column_or_nan(stmt, 29);
-    l->verdict = column_dup(stmt, 30, true);
+        *diffs[k] = (compare_results_diff){results_column_double(stmt, 6 + 3 * (int)k),
+                                           results_column_double(stmt, 7 + 3 * (int)k),
+                                           results_column_double(stmt, 8 + 3 * (int)k)};
+    l->welch_df = results_column_double(stmt, 21);
+    l->mw_u = results_column_double(stmt, 22);
+    l->mw_p = results_column_double(stmt, 23);
+    l->mw_method = results_column_text(stmt, 24);
+    l->ks_d = results_column_double(stmt, 25);
+    l->ks_p = results_column_double(stmt, 26);
+    l->ks_method = results_column_text(stmt, 27);
+    l->cliffs_delta = results_column_double(stmt, 28);
+    l->p_holm = results_column_double(stmt, 29);
+    l->verdict = column_text_or_empty(stmt, 30);
     for (int s = 0; s < 2; s++) {
         results_run *r = &c->sides[s];
         r->levels = xreallocarray(r->levels, c->level_count, sizeof *r->levels);
@@ -160,7 +147,7 @@ static int read_levels(sqlite3 *db, int64_t id, compare_results *c, diag_list *d
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
         read_level_row(stmt, c);
-    return finish(db, stmt, rc, "cannot read comparison levels", diags);
+    return results_rows_done(db, stmt, rc, "cannot read comparison levels", diags);
 }
 
 /* The side's level at position, or NULL for a position outside the
@@ -197,9 +184,9 @@ static int read_sides(sqlite3 *db, int64_t id, compare_results *c, diag_list *di
                                   &l->p95_lo, &l->p95_hi,  &l->p99,     &l->p99_lo,
                                   &l->p99_hi, &l->pct_over};
         for (size_t i = 0; i < sizeof values / sizeof *values; i++)
-            *values[i] = column_or_nan(stmt, 2 + (int)i);
+            *values[i] = results_column_double(stmt, 2 + (int)i);
     }
-    return finish(db, stmt, rc, "cannot read comparison statistics", diags);
+    return results_rows_done(db, stmt, rc, "cannot read comparison statistics", diags);
 }
 
 static int read_level_buckets(sqlite3 *db, int64_t id, compare_results *c, diag_list *diags)
@@ -222,7 +209,7 @@ static int read_level_buckets(sqlite3 *db, int64_t id, compare_results *c, diag_
         l->bucket_count[k] = sqlite3_column_int64(stmt, 3);
         l->bucket_pct[k] = sqlite3_column_double(stmt, 4);
     }
-    return finish(db, stmt, rc, "cannot read comparison buckets", diags);
+    return results_rows_done(db, stmt, rc, "cannot read comparison buckets", diags);
 }
 
 int compare_results_read(sqlite3 *db, compare_results **list, size_t *count, diag_list *diags)
@@ -242,7 +229,7 @@ int compare_results_read(sqlite3 *db, compare_results **list, size_t *count, dia
         ids[*count] = sqlite3_column_int64(stmt, 0);
         read_comparison_row(stmt, &(*list)[(*count)++]);
     }
-    int status = finish(db, stmt, rc, "cannot read comparisons", diags);
+    int status = results_rows_done(db, stmt, rc, "cannot read comparisons", diags);
     for (size_t i = 0; i < *count && !status; i++) {
         compare_results *c = &(*list)[i];
         status = read_buckets(db, ids[i], c, diags);

@@ -8,6 +8,7 @@
 #include "f64blob.h"
 #include "glob.h"
 #include "isotime.h"
+#include "results.h"
 #include "stats_out.h"
 #include "status.h"
 #include "store.h"
@@ -33,11 +34,6 @@ static int nothing_matched(diag_list *diags, const char *run_name, const char *p
     return STATUS_BAD_INPUT;
 }
 
-static double column_or_nan(sqlite3_stmt *stmt, int i)
-{
-    return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, i);
-}
-
 /* A number in its shortest exact form, or nothing when undefined. */
 static void csv_number(FILE *out, double v)
 {
@@ -54,7 +50,7 @@ static void write_list_csv_row(FILE *out, sqlite3_stmt *stmt)
     fprintf(out, "%lld", sqlite3_column_int64(stmt, 4));
     for (int i = 5; i < 8; i++) {
         fputc(',', out);
-        csv_number(out, column_or_nan(stmt, i));
+        csv_number(out, results_column_double(stmt, i));
     }
     fputc('\n', out);
 }
@@ -63,7 +59,7 @@ static void write_list_table_row(FILE *out, sqlite3_stmt *stmt, int run_width)
 {
     char nums[3][32];
     for (int i = 0; i < 3; i++) {
-        double v = column_or_nan(stmt, 5 + i);
+        double v = results_column_double(stmt, 5 + i);
         snprintf(nums[i], sizeof nums[i], isfinite(v) ? "%.6g" : "-", v);
     }
     fprintf(out, "%-*s  %-7s  %8lld  %12s  %12s  %12s  %s\n", run_width,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results.h"
 #include "stats_out.h"
 #include "status.h"
 #include "store.h"
@@ -12,11 +13,6 @@ static const char list_sql[] =
     "SELECT r.name, l.name, s.label, s.in_probe, s.n, s.errors, s.mean_ms, s.p50_ms, s.p95_ms "
     "FROM label_stats s JOIN run r USING (run_id) JOIN run_level l ON l.run_id = s.run_id AND "
     "l.level = s.level WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.name, s.level, s.label";
-
-static double column_or_nan(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
 
 static void csv_number(FILE *out, double v)
 {
@@ -60,7 +56,7 @@ int label_out_list(sqlite3 *db, const char *run, bool csv, FILE *out, diag_list 
         bool in_probe = sqlite3_column_int(st, 3) != 0;
         long long n = sqlite3_column_int64(st, 4), errors = sqlite3_column_int64(st, 5);
         double share = n + errors > 0 ? 100.0 * (double)errors / (double)(n + errors) : NAN;
-        double mean = column_or_nan(st, 6), p50 = column_or_nan(st, 7), p95 = column_or_nan(st, 8);
+        double mean = results_column_double(st, 6), p50 = results_column_double(st, 7), p95 = results_column_double(st, 8);
         if (csv) {
             stats_out_csv_field(out, run_name);
             fputc(',', out);

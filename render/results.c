@@ -8,23 +8,27 @@
 #include "store.h"
 #include "xalloc.h"
 
-static double column_or_nan(sqlite3_stmt *stmt, int i)
+double results_column_double(sqlite3_stmt *stmt, int i)
 {
     return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, i);
 }
 
-static char *column_dup(sqlite3_stmt *stmt, int i)
+char *results_column_text(sqlite3_stmt *stmt, int i)
 {
     const unsigned char *s = sqlite3_column_text(stmt, i);
     return s ? xstrdup((const char *)s) : NULL;
 }
 
-/* Finalizes stmt, whose last step returned rc: anything but SQLITE_DONE
- * is a failure to read `what`. */
-static int finish(sqlite3 *db, sqlite3_stmt *stmt, int rc, const char *what, diag_list *diags)
+int results_rows_done(sqlite3 *db, sqlite3_stmt *stmt, int rc, const char *what,
+                      diag_list *diags)
 {
     sqlite3_finalize(stmt);
     return rc == SQLITE_DONE ? STATUS_OK : store_fail(db, diags, what);
+}
+
+const char *results_level_name(const results_run *run, long long index)
+{
+    return index >= 0 && (size_t)index < run->level_count ? run->levels[index].name : NULL;
 }
 
 static const char runs_sql[] =
@@ -41,7 +45,7 @@ static results_onset onset_at(sqlite3_stmt *stmt, int level_col, int cpu_col)
     results_onset o = {-1, NAN};
     if (sqlite3_column_type(stmt, level_col) != SQLITE_NULL) {
         o.level = sqlite3_column_int64(stmt, level_col);
-        o.cpu_pct = column_or_nan(stmt, cpu_col);
+        o.cpu_pct = results_column_double(stmt, cpu_col);
     }
     return o;
 }
@@ -50,35 +54,36 @@ static void read_run_row(sqlite3_stmt *stmt, results_run *r)
 {
     memset(r, 0, sizeof *r);
     r->run_id = sqlite3_column_int64(stmt, 0);
-    r->name = column_dup(stmt, 1);
-    r->title = column_dup(stmt, 2);
-    r->folder = column_dup(stmt, 3);
-    r->host = column_dup(stmt, 4);
-    r->guest = column_dup(stmt, 5);
-    r->platform = column_dup(stmt, 6);
-    r->notes = column_dup(stmt, 7);
-    r->endurance_ms = column_or_nan(stmt, 8);
+    r->name = results_column_text(stmt, 1);
+    r->title = results_column_text(stmt, 2);
+    r->folder = results_column_text(stmt, 3);
+    r->host = results_column_text(stmt, 4);
+    r->guest = results_column_text(stmt, 5);
+    r->platform = results_column_text(stmt, 6);
+    r->notes = results_column_text(stmt, 7);
+    r->endurance_ms = results_column_double(stmt, 8);
     r->samples = sqlite3_column_int64(stmt, 9);
     r->unplaced = sqlite3_column_int64(stmt, 10);
     r->has_span = sqlite3_column_type(stmt, 11) != SQLITE_NULL &&
                   sqlite3_column_type(stmt, 12) != SQLITE_NULL;
     r->first_ns = sqlite3_column_int64(stmt, 11);
     r->last_ns = sqlite3_column_int64(stmt, 12);
-    r->vcpus = column_or_nan(stmt, 13);
+    r->vcpus = results_column_double(stmt, 13);
     r->native = sqlite3_column_int(stmt, 14) != 0;
-    r->overhead = column_or_nan(stmt, 15);
-    r->overhead_lo = column_or_nan(stmt, 16);
-    r->overhead_hi = column_or_nan(stmt, 17);
+    r->overhead = results_column_double(stmt, 15);
+    r->overhead_lo = results_column_double(stmt, 16);
+    r->overhead_hi = results_column_double(stmt, 17);
     r->overhead_assumed = sqlite3_column_int(stmt, 18) != 0;
-    r->overhead_method = column_dup(stmt, 19);
+    r->overhead_said = sqlite3_column_type(stmt, 18) != SQLITE_NULL;
+    r->overhead_method = results_column_text(stmt, 19);
     r->guest_untrusted = sqlite3_column_int(stmt, 20) != 0;
-    r->host_counter = column_dup(stmt, 21);
-    r->guest_counter = column_dup(stmt, 22);
-    r->ready_counter = column_dup(stmt, 23);
-    r->margin_ms = column_or_nan(stmt, 24);
+    r->host_counter = results_column_text(stmt, 21);
+    r->guest_counter = results_column_text(stmt, 22);
+    r->ready_counter = results_column_text(stmt, 23);
+    r->margin_ms = results_column_double(stmt, 24);
     r->onset_endurance = onset_at(stmt, 25, 26);
     r->onset_margin = onset_at(stmt, 27, 28);
-    r->onset_cpu_source = column_dup(stmt, 29);
+    r->onset_cpu_source = results_column_text(stmt, 29);
     if (!r->title)
         r->title = xstrdup(r->name ? r->name : "");
     if (!r->name)
@@ -95,9 +100,9 @@ static int read_meta(sqlite3 *db, results_run *r, diag_list *diags)
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         r->meta = xreallocarray(r->meta, r->meta_count + 1, sizeof *r->meta);
-        r->meta[r->meta_count++] = (results_meta){column_dup(stmt, 0), column_dup(stmt, 1)};
+        r->meta[r->meta_count++] = (results_meta){results_column_text(stmt, 0), results_column_text(stmt, 1)};
     }
-    return finish(db, stmt, rc, "cannot read run metadata", diags);
+    return results_rows_done(db, stmt, rc, "cannot read run metadata", diags);
 }
 
 static int read_buckets(sqlite3 *db, results_run *r, diag_list *diags)
@@ -112,11 +117,11 @@ static int read_buckets(sqlite3 *db, results_run *r, diag_list *diags)
         size_t k = r->bucket_count++;
         r->bucket_labels = xreallocarray(r->bucket_labels, k + 1, sizeof *r->bucket_labels);
         r->bucket_upper = xreallocarray(r->bucket_upper, k + 1, sizeof *r->bucket_upper);
-        char *label = column_dup(stmt, 0);
+        char *label = results_column_text(stmt, 0);
         r->bucket_labels[k] = label ? label : xstrdup("");
-        r->bucket_upper[k] = column_or_nan(stmt, 1);
+        r->bucket_upper[k] = results_column_double(stmt, 1);
     }
-    return finish(db, stmt, rc, "cannot read buckets", diags);
+    return results_rows_done(db, stmt, rc, "cannot read buckets", diags);
 }
 
 static const char levels_sql[] =
@@ -124,7 +129,9 @@ static const char levels_sql[] =
     "s.p50_ms, s.p90_ms, s.p95_ms, s.p99_ms, s.p999_ms, s.mean_ci_lo, s.mean_ci_hi, "
     "s.p50_ci_lo, s.p50_ci_hi, s.p95_ci_lo, s.p95_ci_hi, s.p99_ci_lo, s.p99_ci_hi, "
     "s.pct_over_endurance, s.pct_le_50, s.level_source, c.host_cpu_pct, c.guest_cpu_pct, "
-    "c.useful_cpu_pct, c.discrepancy_pct, c.ready_pct, c.guest_untrusted, %s "
+    "c.useful_cpu_pct, c.discrepancy_pct, c.ready_pct, c.guest_untrusted, %s, "
+    "s.level IS NOT NULL, c.level IS NOT NULL, s.variance_ms2, s.cv, s.n_probe, s.n_schedule, "
+    "s.n_cpu, %s, c.seconds "
     "FROM run_level l LEFT JOIN level_stats s ON s.run_id = l.run_id AND s.level = l.level "
     "LEFT JOIN level_cpu c ON c.run_id = l.run_id AND c.level = l.level "
     "WHERE l.run_id = ? ORDER BY l.level";
@@ -132,7 +139,7 @@ static const char levels_sql[] =
 static void read_level_row(sqlite3_stmt *stmt, const results_run *r, results_level *l)
 {
     memset(l, 0, sizeof *l);
-    char *name = column_dup(stmt, 1);
+    char *name = results_column_text(stmt, 1);
     l->name = name ? name : xstrdup("");
     l->n = sqlite3_column_int64(stmt, 2);
     double *const values[] = {&l->mean,   &l->sd,     &l->min,    &l->max,    &l->p50,
@@ -140,17 +147,27 @@ static void read_level_row(sqlite3_stmt *stmt, const results_run *r, results_lev
                               &l->mean_hi, &l->p50_lo, &l->p50_hi, &l->p95_lo, &l->p95_hi,
                               &l->p99_lo, &l->p99_hi, &l->pct_over, &l->pct_le_50};
     for (size_t i = 0; i < sizeof values / sizeof *values; i++)
-        *values[i] = column_or_nan(stmt, 3 + (int)i);
-    l->source = column_dup(stmt, 22);
-    l->host_cpu = column_or_nan(stmt, 23);
-    l->guest_cpu = column_or_nan(stmt, 24);
-    l->useful_cpu = column_or_nan(stmt, 25);
-    l->discrepancy = column_or_nan(stmt, 26);
-    l->ready = column_or_nan(stmt, 27);
+        *values[i] = results_column_double(stmt, 3 + (int)i);
+    l->source = results_column_text(stmt, 22);
+    l->host_cpu = results_column_double(stmt, 23);
+    l->guest_cpu = results_column_double(stmt, 24);
+    l->useful_cpu = results_column_double(stmt, 25);
+    l->discrepancy = results_column_double(stmt, 26);
+    l->ready = results_column_double(stmt, 27);
     l->guest_untrusted = sqlite3_column_int(stmt, 28) != 0;
     l->errors = sqlite3_column_int64(stmt, 29);
-    l->error_pct = column_or_nan(stmt, 30);
+    l->error_pct = results_column_double(stmt, 30);
     l->approximate = sqlite3_column_int(stmt, 31) != 0;
+    l->has_stats = sqlite3_column_int(stmt, 32) != 0;
+    l->has_cpu = sqlite3_column_int(stmt, 33) != 0;
+    l->variance = results_column_double(stmt, 34);
+    l->cv = results_column_double(stmt, 35);
+    l->n_probe = results_column_double(stmt, 36);
+    l->n_schedule = results_column_double(stmt, 37);
+    l->n_cpu = results_column_double(stmt, 38);
+    l->n_concurrency = results_column_double(stmt, 39);
+    l->n_file = results_column_double(stmt, 40);
+    l->cpu_seconds = results_column_double(stmt, 41);
     l->bucket_count = xcalloc(r->bucket_count + 1, sizeof *l->bucket_count);
     l->bucket_pct = xcalloc(r->bucket_count + 1, sizeof *l->bucket_pct);
 }
@@ -161,9 +178,11 @@ static int read_levels(sqlite3 *db, results_run *r, diag_list *diags)
 {
     sqlite3_stmt *stmt;
     /* Stores before schema 6 have no error columns. */
-    char *sql = xasprintf(levels_sql, store_version(db) >= 6
-                                          ? "coalesce(s.errors, 0), s.error_pct, s.approximate"
-                                          : "0, NULL, 0");
+    r->v6 = store_version(db) >= 6;
+    char *sql = xasprintf(levels_sql,
+                          r->v6 ? "coalesce(s.errors, 0), s.error_pct, s.approximate"
+                                : "0, NULL, 0",
+                          r->v6 ? "s.n_concurrency, s.n_file" : "NULL, NULL");
     int prepared = store_prepare(db, sql, &stmt, diags);
     free(sql);
     if (prepared)
@@ -174,7 +193,7 @@ static int read_levels(sqlite3 *db, results_run *r, diag_list *diags)
         r->levels = xreallocarray(r->levels, r->level_count + 1, sizeof *r->levels);
         read_level_row(stmt, r, &r->levels[r->level_count++]);
     }
-    return finish(db, stmt, rc, "cannot read level statistics", diags);
+    return results_rows_done(db, stmt, rc, "cannot read level statistics", diags);
 }
 
 /* The position of level number `level` in r->levels: run_level numbers
@@ -200,7 +219,7 @@ static int read_level_buckets(sqlite3 *db, results_run *r, diag_list *diags)
         l->bucket_count[bucket] = sqlite3_column_int64(stmt, 2);
         l->bucket_pct[bucket] = sqlite3_column_double(stmt, 3);
     }
-    return finish(db, stmt, rc, "cannot read level buckets", diags);
+    return results_rows_done(db, stmt, rc, "cannot read level buckets", diags);
 }
 
 static int read_quantiles(sqlite3 *db, results_run *r, diag_list *diags)
@@ -223,7 +242,7 @@ static int read_quantiles(sqlite3 *db, results_run *r, diag_list *diags)
         l->quantile_q[k] = sqlite3_column_int64(stmt, 1) / 100.0;
         l->quantile_ms[k] = sqlite3_column_double(stmt, 2);
     }
-    return finish(db, stmt, rc, "cannot read quantiles", diags);
+    return results_rows_done(db, stmt, rc, "cannot read quantiles", diags);
 }
 
 static int read_notes(sqlite3 *db, results_run *r, diag_list *diags)
@@ -238,11 +257,11 @@ static int read_notes(sqlite3 *db, results_run *r, diag_list *diags)
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         r->analysis_notes = xreallocarray(r->analysis_notes, r->analysis_note_count + 1,
                                           sizeof *r->analysis_notes);
-        char *severity = column_dup(stmt, 0), *message = column_dup(stmt, 1);
+        char *severity = results_column_text(stmt, 0), *message = results_column_text(stmt, 1);
         r->analysis_notes[r->analysis_note_count++] =
             (results_note){severity ? severity : xstrdup("note"), message ? message : xstrdup("")};
     }
-    return finish(db, stmt, rc, "cannot read analysis notes", diags);
+    return results_rows_done(db, stmt, rc, "cannot read analysis notes", diags);
 }
 
 int results_read(sqlite3 *db, const char *run_name, results_run **runs, size_t *count,
@@ -259,7 +278,7 @@ int results_read(sqlite3 *db, const char *run_name, results_run **runs, size_t *
         *runs = xreallocarray(*runs, *count + 1, sizeof **runs);
         read_run_row(stmt, &(*runs)[(*count)++]);
     }
-    int status = finish(db, stmt, rc, "cannot read analysed runs", diags);
+    int status = results_rows_done(db, stmt, rc, "cannot read analysed runs", diags);
     for (size_t i = 0; i < *count && !status; i++) {
         results_run *r = &(*runs)[i];
         status = read_meta(db, r, diags);

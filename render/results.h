@@ -33,6 +33,12 @@ typedef struct results_level {
     long long errors;                 /* failed samples the level took (load-test results) */
     double error_pct;                 /* their share, %; NAN when not known */
     bool approximate;                 /* the distribution is not of single samples */
+    bool has_stats;                   /* analysis left statistics for it (n may be 0) */
+    bool has_cpu;                     /* analysis left CPU accounting for it */
+    double variance, cv;              /* ms², and sd / mean */
+    double n_probe, n_schedule, n_cpu, n_concurrency, n_file; /* samples each source placed
+                                         here; NAN when the store does not say */
+    double cpu_seconds;               /* the span the CPU figures cover */
     long long *bucket_count;          /* run's bucket_count entries */
     double *bucket_pct;               /* shares in %, summing to 100 (all 0 when n is 0) */
     size_t quantile_count;            /* points of the quantile curve; 0 without samples */
@@ -73,6 +79,9 @@ typedef struct results_run {
     bool native;                      /* no virtualization */
     double overhead, overhead_lo, overhead_hi; /* % of a vCPU, with its 95 % CI */
     bool overhead_assumed;            /* the configured default, not measured */
+    bool overhead_said;               /* the store says whether it was assumed */
+    bool v6;                          /* the store keeps errors, labels and placements
+                                         (schema 6 on): errors and approximate are known */
     char *overhead_method;            /* how, in words */
     bool guest_untrusted;             /* some level's guest counters over-report */
     char *host_counter, *guest_counter, *ready_counter; /* what the CPU figures come from */
@@ -90,6 +99,19 @@ typedef struct results_run {
     results_note *analysis_notes;     /* what analysis said about the run, in order */
     size_t analysis_note_count;
 } results_run;
+
+/* The name of level `index` of run (an onset's level), or NULL when out of
+ * range. */
+const char *results_level_name(const results_run *run, long long index);
+
+/* A result column as plain data: NAN for NULL; text copied (NULL for
+ * NULL); and the end of a statement's rows (finalized): STATUS_OK when
+ * rc is SQLITE_DONE, else a failure to read `what`. Every reader of the
+ * result tables in render/ uses these. */
+double results_column_double(sqlite3_stmt *stmt, int i);
+char *results_column_text(sqlite3_stmt *stmt, int i);
+int results_rows_done(sqlite3 *db, sqlite3_stmt *stmt, int rc, const char *what,
+                      diag_list *diags);
 
 /* Reads every analysed run (runs by name), or only run_name when not NULL,
  * into *runs (*count set; may be 0). Returns STATUS_OK or STATUS_FAILURE

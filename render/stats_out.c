@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results.h"
 #include "status.h"
 #include "store.h"
 #include "xalloc.h"
@@ -49,39 +50,23 @@ static const column extra_columns[] = {{"variance_ms2", RATIO}, {"discrepancy_pc
                                        {"n_file", FLAG}};
 #define EXTRA (sizeof extra_columns / sizeof *extra_columns)
 
-/* Everything below comes from this one query, in this column order. */
-static const char rows_sql[] =
-    "SELECT r.run_id, r.name, r.title, l.level, l.name, coalesce(s.n, 0), a.endurance_ms, "
-    "s.mean_ms, s.stddev_ms, s.min_ms, s.p50_ms, s.p90_ms, s.p95_ms, s.p99_ms, s.max_ms, "
-    "s.pct_over_endurance, "
-    "s.cv, s.p999_ms, s.pct_le_50, s.mean_ci_lo, s.mean_ci_hi, s.p50_ci_lo, s.p50_ci_hi, "
-    "s.p95_ci_lo, s.p95_ci_hi, s.p99_ci_lo, s.p99_ci_hi, s.level_source, c.host_cpu_pct, "
-    "c.guest_cpu_pct, a.overhead_pct, a.overhead_assumed, c.useful_cpu_pct, c.ready_pct, "
-    "%s, "
-    "s.variance_ms2, c.discrepancy_pct, c.guest_untrusted, s.n_probe, s.n_schedule, s.n_cpu, "
-    "c.seconds, %s "
-    "FROM run r JOIN analysis a USING (run_id) JOIN run_level l ON l.run_id = r.run_id "
-    "LEFT JOIN level_stats s ON s.run_id = l.run_id AND s.level = l.level "
-    "LEFT JOIN level_cpu c ON c.run_id = l.run_id AND c.level = l.level "
-    "WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.name, l.level";
-enum { COL_HEAD = 7, COL_OVER = 15, COL_TAIL = 16, COL_EXTRA = 16 + (int)TAIL };
-
-/* One run and level as read from the result tables. */
+/* One run and level as printed, taken from the results (results.h): the
+ * text and the buckets point into them. */
 typedef struct row {
-    int64_t run_id;
-    char *run, *title, *level;
+    const results_run *res;
+    const char *run, *title, *level;
     long long n;
     double endurance_ms;
     double head[HEAD];   /* NaN when NULL */
     double pct_over;
     double tail[TAIL];   /* level_source's slot unused */
-    char *source;        /* level_source, or NULL */
+    const char *source;  /* level_source, or NULL */
     double extra[EXTRA];
     size_t bucket_count;
-    char **bucket_labels;
-    double *bucket_upper;        /* NaN for the overflow */
-    long long *bucket_counts;
-    double *bucket_pct;
+    char *const *bucket_labels;
+    const double *bucket_upper;  /* NaN for the overflow */
+    const long long *bucket_counts;
+    const double *bucket_pct;
 } row;
 
 /* A run's results besides its levels. */
@@ -89,76 +74,48 @@ typedef struct run_info {
     long long samples, unplaced;
     double vcpus, overhead, overhead_lo, overhead_hi, margin_ms, onset_cpu[2];
     bool native, overhead_assumed, untrusted;
-    char *host_counter, *guest_counter, *ready_counter, *overhead_method, *onset_level[2],
-        *onset_source;
+    const char *host_counter, *guest_counter, *ready_counter, *overhead_method,
+        *onset_level[2], *onset_source;
     char **notes;     /* "warning: ..." or "note: ..." */
     size_t note_count;
 } run_info;
 
-static void row_clear(row *r)
-{
-    for (size_t i = 0; i < r->bucket_count; i++)
-        free(r->bucket_labels[i]);
-    free(r->bucket_labels);
-    free(r->bucket_upper);
-    free(r->bucket_counts);
-    free(r->bucket_pct);
-    free(r->run);
-    free(r->title);
-    free(r->level);
-    free(r->source);
-}
-
 static void run_info_clear(run_info *i)
 {
-    free(i->host_counter);
-    free(i->guest_counter);
-    free(i->ready_counter);
-    free(i->overhead_method);
-    free(i->onset_level[0]);
-    free(i->onset_level[1]);
-    free(i->onset_source);
     for (size_t k = 0; k < i->note_count; k++)
         free(i->notes[k]);
     free(i->notes);
 }
 
-static double column_or_nan(sqlite3_stmt *stmt, int i)
+/* A count the store may leave NULL: NaN then. */
+static double known(bool is_known, double v)
 {
-    return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, i);
+    return is_known ? v : NAN;
 }
 
-static char *column_dup(sqlite3_stmt *stmt, int i)
+/* The row of level l of run r. */
+static void make_row(const results_run *r, const results_level *l, row *out)
 {
-    const unsigned char *s = sqlite3_column_text(stmt, i);
-    return s ? xstrdup((const char *)s) : NULL;
-}
-
-static int read_buckets(sqlite3 *db, int64_t run_id, int level, row *r, diag_list *diags)
-{
-    sqlite3_stmt *stmt;
-    if (store_prepare(db,
-                      "SELECT b.label, b.upper_ms, coalesce(lb.count, 0), coalesce(lb.pct, 0) "
-                      "FROM bucket b LEFT JOIN level_bucket lb ON lb.run_id = b.run_id AND "
-                      "lb.bucket = b.bucket AND lb.level = ?2 WHERE b.run_id = ?1 "
-                      "ORDER BY b.bucket",
-                      &stmt, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(stmt, 1, run_id);
-    sqlite3_bind_int(stmt, 2, level);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        size_t k = r->bucket_count++;
-        r->bucket_labels = xreallocarray(r->bucket_labels, k + 1, sizeof *r->bucket_labels);
-        r->bucket_upper = xreallocarray(r->bucket_upper, k + 1, sizeof *r->bucket_upper);
-        r->bucket_counts = xreallocarray(r->bucket_counts, k + 1, sizeof *r->bucket_counts);
-        r->bucket_pct = xreallocarray(r->bucket_pct, k + 1, sizeof *r->bucket_pct);
-        r->bucket_labels[k] = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-        r->bucket_upper[k] = column_or_nan(stmt, 1);
-        r->bucket_counts[k] = sqlite3_column_int64(stmt, 2);
-        r->bucket_pct[k] = sqlite3_column_double(stmt, 3);
-    }
-    sqlite3_finalize(stmt);
-    return STATUS_OK;
+    *out = (row){.res = r, .run = r->name, .title = r->title, .level = l->name, .n = l->n,
+                 .endurance_ms = r->endurance_ms, .pct_over = l->pct_over, .source = l->source,
+                 .bucket_count = r->bucket_count, .bucket_labels = r->bucket_labels,
+                 .bucket_upper = r->bucket_upper, .bucket_counts = l->bucket_count,
+                 .bucket_pct = l->bucket_pct};
+    const double head[HEAD] = {l->mean, l->sd, l->min, l->p50, l->p90, l->p95, l->p99, l->max};
+    memcpy(out->head, head, sizeof head);
+    /* In tail_columns' order; errors and approximate are known from schema 6 on. */
+    bool v6 = r->v6 && l->has_stats;
+    const double tail[TAIL] = {l->cv, l->p999, l->pct_le_50, l->mean_lo, l->mean_hi, l->p50_lo,
+                               l->p50_hi, l->p95_lo, l->p95_hi, l->p99_lo, l->p99_hi, NAN,
+                               l->host_cpu, l->guest_cpu, r->overhead,
+                               known(r->overhead_said, r->overhead_assumed), l->useful_cpu,
+                               l->ready, known(v6, (double)l->errors), l->error_pct,
+                               known(v6, l->approximate)};
+    memcpy(out->tail, tail, sizeof tail);
+    const double extra[EXTRA] = {l->variance, l->discrepancy, known(l->has_cpu, l->guest_untrusted),
+                                 l->n_probe, l->n_schedule, l->n_cpu, l->cpu_seconds,
+                                 l->n_concurrency, l->n_file};
+    memcpy(out->extra, extra, sizeof extra);
 }
 
 static int nothing_to_print(diag_list *diags, const char *run_name)
@@ -172,99 +129,38 @@ static int nothing_to_print(diag_list *diags, const char *run_name)
     return STATUS_BAD_INPUT;
 }
 
-/* Every row to print, in order; *count set. */
-static int read_rows(sqlite3 *db, const char *run_name, row **rows, size_t *count,
-                     diag_list *diags)
+/* Every row to print, in order (runs by name, levels lightest first). */
+static row *make_rows(const results_run *runs, size_t run_count, size_t *count)
 {
-    *rows = NULL;
     *count = 0;
-    sqlite3_stmt *stmt;
-    /* Stores before schema 6 have no error columns: they read as NULL. */
-    bool v6 = store_version(db) >= 6;
-    char *sql = xasprintf(rows_sql, v6 ? "s.errors, s.error_pct, s.approximate" : "NULL, NULL, NULL",
-                          v6 ? "s.n_concurrency, s.n_file" : "NULL, NULL");
-    int prepared = store_prepare(db, sql, &stmt, diags);
-    free(sql);
-    if (prepared)
-        return STATUS_FAILURE;
-    sqlite3_bind_text(stmt, 1, run_name, -1, SQLITE_STATIC);
-    int status = STATUS_OK;
-    while (!status && sqlite3_step(stmt) == SQLITE_ROW) {
-        *rows = xreallocarray(*rows, *count + 1, sizeof **rows);
-        row *r = &(*rows)[(*count)++];
-        memset(r, 0, sizeof *r);
-        r->run_id = sqlite3_column_int64(stmt, 0);
-        r->run = column_dup(stmt, 1);
-        r->title = column_dup(stmt, 2);
-        r->level = column_dup(stmt, 4);
-        r->n = sqlite3_column_int64(stmt, 5);
-        r->endurance_ms = sqlite3_column_double(stmt, 6);
-        for (size_t k = 0; k < HEAD; k++)
-            r->head[k] = column_or_nan(stmt, COL_HEAD + (int)k);
-        r->pct_over = column_or_nan(stmt, COL_OVER);
-        for (size_t k = 0; k < TAIL; k++)
-            r->tail[k] = k == TAIL_SOURCE ? NAN : column_or_nan(stmt, COL_TAIL + (int)k);
-        r->source = column_dup(stmt, COL_TAIL + TAIL_SOURCE);
-        for (size_t k = 0; k < EXTRA; k++)
-            r->extra[k] = column_or_nan(stmt, COL_EXTRA + (int)k);
-        status = read_buckets(db, r->run_id, sqlite3_column_int(stmt, 3), r, diags);
-    }
-    sqlite3_finalize(stmt);
-    if (!status && *count == 0)
-        status = nothing_to_print(diags, run_name);
-    return status;
+    for (size_t i = 0; i < run_count; i++)
+        *count += runs[i].level_count;
+    row *rows = xcalloc(*count ? *count : 1, sizeof *rows);
+    size_t n = 0;
+    for (size_t i = 0; i < run_count; i++)
+        for (size_t j = 0; j < runs[i].level_count; j++)
+            make_row(&runs[i], &runs[i].levels[j], &rows[n++]);
+    return rows;
 }
 
-static int read_run_info(sqlite3 *db, int64_t run_id, run_info *info, diag_list *diags)
+static void make_run_info(const results_run *r, run_info *info)
 {
-    memset(info, 0, sizeof *info);
-    sqlite3_stmt *stmt;
-    if (store_prepare(db,
-                      "SELECT a.samples, a.unplaced, a.vcpus, a.native, a.overhead_pct, "
-                      "a.overhead_ci_lo, a.overhead_ci_hi, a.overhead_assumed, a.overhead_method, "
-                      "a.guest_untrusted, a.host_counter, a.guest_counter, a.ready_counter, "
-                      "a.onset_margin_ms, (SELECT name FROM run_level WHERE run_id = a.run_id AND "
-                      "level = a.onset_endurance_level), a.onset_endurance_cpu_pct, "
-                      "(SELECT name FROM run_level WHERE run_id = a.run_id AND level = "
-                      "a.onset_margin_level), a.onset_margin_cpu_pct, a.onset_cpu_source "
-                      "FROM analysis a WHERE a.run_id = ?",
-                      &stmt, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(stmt, 1, run_id);
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-        info->samples = sqlite3_column_int64(stmt, 0);
-        info->unplaced = sqlite3_column_int64(stmt, 1);
-        info->vcpus = column_or_nan(stmt, 2);
-        info->native = sqlite3_column_int(stmt, 3);
-        info->overhead = column_or_nan(stmt, 4);
-        info->overhead_lo = column_or_nan(stmt, 5);
-        info->overhead_hi = column_or_nan(stmt, 6);
-        info->overhead_assumed = sqlite3_column_int(stmt, 7);
-        info->overhead_method = column_dup(stmt, 8);
-        info->untrusted = sqlite3_column_int(stmt, 9);
-        info->host_counter = column_dup(stmt, 10);
-        info->guest_counter = column_dup(stmt, 11);
-        info->ready_counter = column_dup(stmt, 12);
-        info->margin_ms = column_or_nan(stmt, 13);
-        info->onset_level[0] = column_dup(stmt, 14);
-        info->onset_cpu[0] = column_or_nan(stmt, 15);
-        info->onset_level[1] = column_dup(stmt, 16);
-        info->onset_cpu[1] = column_or_nan(stmt, 17);
-        info->onset_source = column_dup(stmt, 18);
-    }
-    sqlite3_finalize(stmt);
-    if (store_prepare(db,
-                      "SELECT severity || ': ' || message FROM analysis_note WHERE run_id = ? "
-                      "ORDER BY seq",
-                      &stmt, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(stmt, 1, run_id);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        info->notes = xreallocarray(info->notes, info->note_count + 1, sizeof *info->notes);
-        info->notes[info->note_count++] = column_dup(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-    return STATUS_OK;
+    *info = (run_info){.samples = r->samples, .unplaced = r->unplaced, .vcpus = r->vcpus,
+                       .overhead = r->overhead, .overhead_lo = r->overhead_lo,
+                       .overhead_hi = r->overhead_hi, .margin_ms = r->margin_ms,
+                       .onset_cpu = {r->onset_endurance.cpu_pct, r->onset_margin.cpu_pct},
+                       .native = r->native, .overhead_assumed = r->overhead_assumed,
+                       .untrusted = r->guest_untrusted, .host_counter = r->host_counter,
+                       .guest_counter = r->guest_counter, .ready_counter = r->ready_counter,
+                       .overhead_method = r->overhead_method,
+                       .onset_level = {results_level_name(r, r->onset_endurance.level),
+                                       results_level_name(r, r->onset_margin.level)},
+                       .onset_source = r->onset_cpu_source,
+                       .note_count = r->analysis_note_count};
+    info->notes = xcalloc(r->analysis_note_count + 1, sizeof *info->notes);
+    for (size_t k = 0; k < r->analysis_note_count; k++)
+        info->notes[k] = xasprintf("%s: %s", r->analysis_notes[k].severity,
+                                   r->analysis_notes[k].message);
 }
 
 void stats_out_csv_field(FILE *out, const char *s)
@@ -471,16 +367,15 @@ static void write_json_level(FILE *out, const row *r, bool first)
     fputs("]}", out);
 }
 
-static int write_json(sqlite3 *db, const row *rows, size_t count, FILE *out, diag_list *diags)
+static void write_json(const row *rows, size_t count, FILE *out)
 {
     fputs("{\"runs\": [", out);
-    int status = STATUS_OK;
-    for (size_t i = 0; i < count && !status; i++) {
-        bool first = i == 0 || rows[i - 1].run_id != rows[i].run_id;
-        bool last = i + 1 == count || rows[i + 1].run_id != rows[i].run_id;
+    for (size_t i = 0; i < count; i++) {
+        bool first = i == 0 || rows[i - 1].res != rows[i].res;
+        bool last = i + 1 == count || rows[i + 1].res != rows[i].res;
         if (first) {
             run_info info;
-            status = read_run_info(db, rows[i].run_id, &info, diags);
+            make_run_info(rows[i].res, &info);
             if (i)
                 fputc(',', out);
             write_json_run(out, &rows[i], &info);
@@ -491,7 +386,6 @@ static int write_json(sqlite3 *db, const row *rows, size_t count, FILE *out, dia
             fputs("\n  ]}", out);
     }
     fputs("\n]}\n", out);
-    return status;
 }
 
 /* Display width of UTF-8 text: code points, which is right for the scripts
@@ -574,7 +468,7 @@ static void write_run_footer(FILE *out, const run_info *info, double endurance)
         fprintf(out, "  %s\n", info->notes[k]);
 }
 
-static int write_table(sqlite3 *db, const row *rows, size_t count, FILE *out, diag_list *diags)
+static void write_table(const row *rows, size_t count, FILE *out)
 {
     char ***cells = xcalloc(count, sizeof *cells);
     int width[TABLE_COLS];
@@ -599,7 +493,6 @@ static int write_table(sqlite3 *db, const row *rows, size_t count, FILE *out, di
             fprintf(out, "%*s%s", pad, "", table_heads[c]);
         fputs(c + 1 < TABLE_COLS ? "  " : "\n", out);
     }
-    int status = STATUS_OK;
     for (size_t i = 0; i < count; i++) {
         for (int c = 0; c < TABLE_COLS; c++) {
             int pad = width[c] - text_width(cells[i][c]);
@@ -611,39 +504,36 @@ static int write_table(sqlite3 *db, const row *rows, size_t count, FILE *out, di
             free(cells[i][c]);
         }
         free(cells[i]);
-        if (!status && (i + 1 == count || rows[i + 1].run_id != rows[i].run_id)) {
+        if (i + 1 == count || rows[i + 1].res != rows[i].res) {
             run_info info;
-            status = read_run_info(db, rows[i].run_id, &info, diags);
+            make_run_info(rows[i].res, &info);
             write_run_footer(out, &info, rows[i].endurance_ms);
             run_info_clear(&info);
         }
     }
     free(cells);
-    return status;
 }
 
 int stats_out_write(sqlite3 *db, const char *run_name, stats_out_format format, FILE *out,
                     diag_list *diags)
 {
-    row *rows;
+    results_run *runs;
+    size_t run_count;
+    int status = results_read(db, run_name, &runs, &run_count, diags);
+    if (status)
+        return status;
     size_t count;
-    int status = read_rows(db, run_name, &rows, &count, diags);
-    if (!status) {
-        switch (format) {
-        case STATS_OUT_CSV:
-            status = write_csv(rows, count, out, diags);
-            break;
-        case STATS_OUT_JSON:
-            status = write_json(db, rows, count, out, diags);
-            break;
-        case STATS_OUT_TABLE:
-            status = write_table(db, rows, count, out, diags);
-            break;
-        }
-    }
-    for (size_t i = 0; i < count; i++)
-        row_clear(&rows[i]);
+    row *rows = make_rows(runs, run_count, &count);
+    if (count == 0)
+        status = nothing_to_print(diags, run_name);
+    else if (format == STATS_OUT_CSV)
+        status = write_csv(rows, count, out, diags);
+    else if (format == STATS_OUT_JSON)
+        write_json(rows, count, out);
+    else
+        write_table(rows, count, out);
     free(rows);
+    results_free(runs, run_count);
     return status;
 }
 

@@ -16,6 +16,7 @@
 
 #include "p3chart.h"
 #include "render.h"
+#include "results.h"
 #include "status.h"
 #include "tempname.h"
 #include "store.h"
@@ -60,7 +61,7 @@ typedef struct block {
 } block;
 
 typedef struct level_data {
-    char *name;        /* as the run names it */
+    const char *name;  /* as the run names it */
     long long n;       /* samples analysis placed in the level */
     long long n_probe; /* of which the probe log gave the level: the ones Samples shows
                           in stores before schema 6, which keep no placement */
@@ -69,29 +70,31 @@ typedef struct level_data {
     bool approximate;  /* the distribution is not of single samples */
     bool weighted;     /* its samples are histogram buckets: rows are not samples */
     double st[ST_COUNT];   /* ST_*: its statistics, NaN where NULL */
-    char *source;          /* level_source, or NULL */
+    const char *source;    /* level_source, or NULL */
     double cpu[CPU_COUNT]; /* CPU_*: its CPU accounting, NaN where NULL */
-    long long *counts; /* bucket_count samples per bucket */
-    double *pct;       /* bucket_count shares in % */
+    const long long *counts; /* bucket_count samples per bucket */
+    const double *pct;       /* bucket_count shares in % */
     block samples;     /* its rows in the Samples sheets */
 } level_data;
 
+/* A run as the workbook lays it out: its results (results.h), which the
+ * text and the buckets point into, and where its samples go. */
 typedef struct run_data {
     int64_t run_id;
-    char *name, *title, *folder, *host, *guest, *platform, *notes; /* run; NULL when not given */
+    const char *name, *title, *folder, *host, *guest, *platform, *notes; /* NULL: not given */
     char *sheet; /* its sheet's name */
     double endurance, vcpus, overhead, overhead_lo, overhead_hi, margin_ms, onset_cpu[2];
     long long samples, unplaced; /* analysis: samples in levels, samples in none */
     int native, overhead_assumed; /* 0 or 1; overhead_assumed -1 when the store does not say */
-    char *overhead_method, *host_counter, *guest_counter, *ready_counter; /* NULL: none */
-    char *onset_level[2], *onset_source; /* the onset rules' level names (NULL: none) */
+    const char *overhead_method, *host_counter, *guest_counter, *ready_counter; /* NULL: none */
+    const char *onset_level[2], *onset_source; /* the onset rules' level names (NULL: none) */
     char **note_lines; /* "warning: ..." or "note: ..." */
     size_t note_count;
-    char **meta_keys, **meta_values; /* run_meta */
+    const results_meta *meta; /* run_meta */
     size_t meta_count;
     size_t bucket_count;
-    char **bucket_labels; /* "50", ..., ">1850" */
-    double *bucket_upper; /* NaN for the overflow */
+    char *const *bucket_labels; /* "50", ..., ">1850" */
+    const double *bucket_upper; /* NaN for the overflow */
     size_t level_count;
     level_data *levels;
     block unleveled;      /* samples in no level's distribution: unplaced, failed, left out */
@@ -158,11 +161,6 @@ static char *column_text(sqlite3_stmt *stmt, int i)
 {
     const char *s = (const char *)sqlite3_column_text(stmt, i);
     return s ? clean_text(s, (size_t)sqlite3_column_bytes(stmt, i)) : NULL;
-}
-
-static double column_or_nan(sqlite3_stmt *stmt, int i)
-{
-    return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, i);
 }
 
 /* UTF-16 units of the UTF-8 character that starts with byte c. */
@@ -327,11 +325,29 @@ static void check(book *b, lxw_error err, const char *what)
 }
 
 /* Text from the store or from p3: always a string cell, never a formula. */
+/* Whether s can go into a cell as it is: ASCII without control characters
+ * other than tab and line feed, within Excel's limit. Anything else goes
+ * through clean_text(). */
+static bool cell_ready(const char *s)
+{
+    size_t i = 0;
+    for (; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x7F || (c < 0x20 && c != '\t' && c != '\n'))
+            return false;
+    }
+    return i <= EXCEL_TEXT_MAX;
+}
+
+/* A text cell; s is made fit for one first (NULL or empty: none). */
 static void put_text(book *b, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
                      lxw_format *f)
 {
-    if (!b->err && s && *s)
-        check(b, worksheet_write_string(ws, r, c, s, f), "a text cell");
+    if (b->err || !s || !*s)
+        return;
+    char *clean = cell_ready(s) ? NULL : clean_text(s, strlen(s));
+    check(b, worksheet_write_string(ws, r, c, clean ? clean : s, f), "a text cell");
+    free(clean);
 }
 
 static void put_num(book *b, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v, lxw_format *f)
@@ -375,24 +391,12 @@ static void block_clear(block *bl)
 
 static void run_clear(run_data *r)
 {
-    free(r->name), free(r->title), free(r->folder), free(r->host), free(r->guest);
-    free(r->platform), free(r->notes), free(r->sheet), free(r->overhead_method);
-    free(r->host_counter), free(r->guest_counter), free(r->ready_counter);
-    free(r->onset_level[0]), free(r->onset_level[1]), free(r->onset_source);
+    free(r->sheet);
     for (size_t i = 0; i < r->note_count; i++)
         free(r->note_lines[i]);
     free(r->note_lines);
-    for (size_t i = 0; i < r->meta_count; i++)
-        free(r->meta_keys[i]), free(r->meta_values[i]);
-    free(r->meta_keys), free(r->meta_values);
-    for (size_t i = 0; i < r->bucket_count; i++)
-        free(r->bucket_labels[i]);
-    free(r->bucket_labels), free(r->bucket_upper);
-    for (size_t i = 0; i < r->level_count; i++) {
-        level_data *l = &r->levels[i];
-        free(l->name), free(l->source), free(l->counts), free(l->pct);
-        block_clear(&l->samples);
-    }
+    for (size_t i = 0; i < r->level_count; i++)
+        block_clear(&r->levels[i].samples);
     free(r->levels);
     block_clear(&r->unleveled);
     for (size_t i = 0; i < r->file_count; i++)
@@ -400,170 +404,61 @@ static void run_clear(run_data *r)
     free(r->file_ids), free(r->file_paths);
 }
 
-/* STATUS_OK when a statement's rows ran out as they should, else the
- * store's error. */
-static int rows_done(sqlite3 *db, int rc, diag_list *diags)
+/* A count the store may leave NULL, as a count. */
+static long long count_or_0(double v)
 {
-    return rc == SQLITE_DONE ? STATUS_OK : store_fail(db, diags, "cannot read the results");
+    return isfinite(v) ? (long long)v : 0;
 }
 
-static const char runs_sql[] =
-    "SELECT r.run_id, r.name, r.title, r.folder, r.host, r.guest, r.platform, r.notes, "
-    "a.endurance_ms, a.samples, a.unplaced, a.vcpus, a.native, a.overhead_pct, "
-    "a.overhead_ci_lo, a.overhead_ci_hi, a.overhead_assumed, a.overhead_method, "
-    "a.host_counter, a.guest_counter, a.ready_counter, a.onset_margin_ms, "
-    "(SELECT name FROM run_level WHERE run_id = a.run_id AND level = a.onset_endurance_level), "
-    "a.onset_endurance_cpu_pct, "
-    "(SELECT name FROM run_level WHERE run_id = a.run_id AND level = a.onset_margin_level), "
-    "a.onset_margin_cpu_pct, a.onset_cpu_source "
-    "FROM run r JOIN analysis a USING (run_id) WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.name";
-
-static void read_run_row(sqlite3_stmt *st, run_data *r)
+/* The workbook's view of level l. */
+static void take_level(const results_run *res, const results_level *l, level_data *out)
 {
-    r->run_id = sqlite3_column_int64(st, 0);
-    r->name = column_text(st, 1);
-    r->title = column_text(st, 2);
-    r->folder = column_text(st, 3);
-    r->host = column_text(st, 4);
-    r->guest = column_text(st, 5);
-    r->platform = column_text(st, 6);
-    r->notes = column_text(st, 7);
-    r->endurance = sqlite3_column_double(st, 8);
-    r->samples = sqlite3_column_int64(st, 9);
-    r->unplaced = sqlite3_column_int64(st, 10);
-    r->vcpus = column_or_nan(st, 11);
-    r->native = sqlite3_column_int(st, 12);
-    r->overhead = column_or_nan(st, 13);
-    r->overhead_lo = column_or_nan(st, 14);
-    r->overhead_hi = column_or_nan(st, 15);
-    r->overhead_assumed = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 16);
-    r->overhead_method = column_text(st, 17);
-    r->host_counter = column_text(st, 18);
-    r->guest_counter = column_text(st, 19);
-    r->ready_counter = column_text(st, 20);
-    r->margin_ms = column_or_nan(st, 21);
-    r->onset_level[0] = column_text(st, 22);
-    r->onset_cpu[0] = column_or_nan(st, 23);
-    r->onset_level[1] = column_text(st, 24);
-    r->onset_cpu[1] = column_or_nan(st, 25);
-    r->onset_source = column_text(st, 26);
+    *out = (level_data){.name = l->name, .n = l->n, .errors = l->errors,
+                        .error_pct = l->error_pct, .approximate = l->approximate,
+                        .source = l->source, .counts = l->bucket_count, .pct = l->bucket_pct};
+    /* The Samples sheets show where analysis placed each sample from schema
+     * 6 on; before, the level the probe log gave. */
+    out->n_probe = res->v6 ? l->n : count_or_0(l->n_probe);
+    const double st[ST_COUNT] = {l->mean,    l->sd,      l->min,      l->p50,     l->p90,
+                                 l->p95,     l->p99,     l->p999,     l->max,     l->pct_over,
+                                 l->pct_le_50, l->cv,    l->mean_lo,  l->mean_hi, l->p50_lo,
+                                 l->p50_hi,  l->p95_lo,  l->p95_hi,   l->p99_lo,  l->p99_hi};
+    memcpy(out->st, st, sizeof st);
+    const double cpu[CPU_COUNT] = {l->cpu_seconds, l->host_cpu, l->guest_cpu, l->discrepancy,
+                                   l->has_cpu ? (double)l->guest_untrusted : NAN,
+                                   l->useful_cpu, l->ready};
+    memcpy(out->cpu, cpu, sizeof cpu);
 }
 
-static const char levels_sql[] =
-    "SELECT l.level, l.name, coalesce(s.n, 0), coalesce(s.n_probe, 0), s.level_source, "
-    "s.mean_ms, s.stddev_ms, s.min_ms, s.p50_ms, s.p90_ms, s.p95_ms, s.p99_ms, s.p999_ms, "
-    "s.max_ms, s.pct_over_endurance, s.pct_le_50, s.cv, s.mean_ci_lo, s.mean_ci_hi, "
-    "s.p50_ci_lo, s.p50_ci_hi, s.p95_ci_lo, s.p95_ci_hi, s.p99_ci_lo, s.p99_ci_hi, "
-    "c.seconds, c.host_cpu_pct, c.guest_cpu_pct, c.discrepancy_pct, c.guest_untrusted, "
-    "c.useful_cpu_pct, c.ready_pct, %s "
-    "FROM run_level l LEFT JOIN level_stats s ON s.run_id = l.run_id AND s.level = l.level "
-    "LEFT JOIN level_cpu c ON c.run_id = l.run_id AND c.level = l.level "
-    "WHERE l.run_id = ? ORDER BY l.level";
-
-/* The run's levels (their positions are 0..count-1, as ingest numbers them). */
-static int read_levels(sqlite3 *db, run_data *r, diag_list *diags)
+/* The workbook's view of the run res (which must outlive it). */
+static void take_run(const results_run *res, run_data *r)
 {
-    sqlite3_stmt *st;
-    char *sql = xasprintf(levels_sql, r->v6 ? "coalesce(s.errors, 0), s.error_pct, "
-                                              "coalesce(s.approximate, 0)"
-                                            : "0, NULL, 0");
-    int prepared = store_prepare(db, sql, &st, diags);
-    free(sql);
-    if (prepared)
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(st, 1, r->run_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        r->levels = xreallocarray(r->levels, r->level_count + 1, sizeof *r->levels);
-        level_data *l = &r->levels[r->level_count++];
-        memset(l, 0, sizeof *l);
-        l->name = column_text(st, 1);
-        l->n = sqlite3_column_int64(st, 2);
-        l->n_probe = sqlite3_column_int64(st, 3);
-        l->source = column_text(st, 4);
-        for (int k = 0; k < ST_COUNT; k++)
-            l->st[k] = column_or_nan(st, 5 + k);
-        for (int k = 0; k < CPU_COUNT; k++)
-            l->cpu[k] = column_or_nan(st, 5 + ST_COUNT + k);
-        l->errors = sqlite3_column_int64(st, 5 + ST_COUNT + CPU_COUNT);
-        l->error_pct = column_or_nan(st, 6 + ST_COUNT + CPU_COUNT);
-        l->approximate = sqlite3_column_int(st, 7 + ST_COUNT + CPU_COUNT) != 0;
-        if (r->v6)
-            l->n_probe = l->n; /* the Samples sheets show where analysis placed each sample */
-    }
-    sqlite3_finalize(st);
-    return rows_done(db, rc, diags);
-}
-
-static int read_buckets(sqlite3 *db, run_data *r, diag_list *diags)
-{
-    sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT label, upper_ms FROM bucket WHERE run_id = ? ORDER BY bucket",
-                      &st, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(st, 1, r->run_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        size_t k = r->bucket_count++;
-        r->bucket_labels = xreallocarray(r->bucket_labels, k + 1, sizeof *r->bucket_labels);
-        r->bucket_upper = xreallocarray(r->bucket_upper, k + 1, sizeof *r->bucket_upper);
-        r->bucket_labels[k] = column_text(st, 0);
-        r->bucket_upper[k] = column_or_nan(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rows_done(db, rc, diags))
-        return STATUS_FAILURE;
-    for (size_t i = 0; i < r->level_count; i++) {
-        r->levels[i].counts = xcalloc(r->bucket_count + 1, sizeof *r->levels[i].counts);
-        r->levels[i].pct = xcalloc(r->bucket_count + 1, sizeof *r->levels[i].pct);
-    }
-    if (store_prepare(db, "SELECT level, bucket, count, pct FROM level_bucket WHERE run_id = ?",
-                      &st, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(st, 1, r->run_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_int64 level = sqlite3_column_int64(st, 0), bucket = sqlite3_column_int64(st, 1);
-        if (level < 0 || (size_t)level >= r->level_count || bucket < 0 ||
-            (size_t)bucket >= r->bucket_count)
-            continue;
-        r->levels[level].counts[bucket] = sqlite3_column_int64(st, 2);
-        r->levels[level].pct[bucket] = sqlite3_column_double(st, 3);
-    }
-    sqlite3_finalize(st);
-    return rows_done(db, rc, diags);
-}
-
-/* Notes of the analysis and the other run.ini keys. */
-static int read_notes(sqlite3 *db, run_data *r, diag_list *diags)
-{
-    sqlite3_stmt *st;
-    if (store_prepare(db,
-                      "SELECT severity || ': ' || message FROM analysis_note WHERE run_id = ? "
-                      "ORDER BY seq",
-                      &st, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(st, 1, r->run_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        r->note_lines = xreallocarray(r->note_lines, r->note_count + 1, sizeof *r->note_lines);
-        r->note_lines[r->note_count++] = column_text(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (rows_done(db, rc, diags))
-        return STATUS_FAILURE;
-    if (store_prepare(db, "SELECT key, value FROM run_meta WHERE run_id = ? ORDER BY key", &st,
-                      diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_int64(st, 1, r->run_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        size_t k = r->meta_count++;
-        r->meta_keys = xreallocarray(r->meta_keys, k + 1, sizeof *r->meta_keys);
-        r->meta_values = xreallocarray(r->meta_values, k + 1, sizeof *r->meta_values);
-        r->meta_keys[k] = column_text(st, 0);
-        r->meta_values[k] = column_text(st, 1);
-    }
-    sqlite3_finalize(st);
-    return rows_done(db, rc, diags);
+    *r = (run_data){.run_id = res->run_id, .name = res->name, .title = res->title,
+                    .folder = res->folder, .host = res->host, .guest = res->guest,
+                    .platform = res->platform, .notes = res->notes,
+                    .endurance = res->endurance_ms, .vcpus = res->vcpus,
+                    .overhead = res->overhead, .overhead_lo = res->overhead_lo,
+                    .overhead_hi = res->overhead_hi, .margin_ms = res->margin_ms,
+                    .onset_cpu = {res->onset_endurance.cpu_pct, res->onset_margin.cpu_pct},
+                    .samples = res->samples, .unplaced = res->unplaced, .native = res->native,
+                    .overhead_assumed = res->overhead_said ? res->overhead_assumed : -1,
+                    .overhead_method = res->overhead_method,
+                    .host_counter = res->host_counter, .guest_counter = res->guest_counter,
+                    .ready_counter = res->ready_counter,
+                    .onset_level = {results_level_name(res, res->onset_endurance.level),
+                                    results_level_name(res, res->onset_margin.level)},
+                    .onset_source = res->onset_cpu_source, .meta = res->meta,
+                    .meta_count = res->meta_count, .bucket_count = res->bucket_count,
+                    .bucket_labels = res->bucket_labels, .bucket_upper = res->bucket_upper,
+                    .level_count = res->level_count, .v6 = res->v6};
+    r->note_count = res->analysis_note_count;
+    r->note_lines = xcalloc(r->note_count + 1, sizeof *r->note_lines);
+    for (size_t k = 0; k < r->note_count; k++)
+        r->note_lines[k] = xasprintf("%s: %s", res->analysis_notes[k].severity,
+                                     res->analysis_notes[k].message);
+    r->levels = xcalloc(r->level_count + 1, sizeof *r->levels);
+    for (size_t j = 0; j < r->level_count; j++)
+        take_level(res, &res->levels[j], &r->levels[j]);
 }
 
 /* The run's probe files, and how many of their samples each level holds,
@@ -650,39 +545,20 @@ static int count_rows(sqlite3 *db, run_data *r, diag_list *diags)
     return rc == SQLITE_ROW ? STATUS_OK : store_fail(db, diags, "cannot count samples");
 }
 
-/* The run's results and how many samples it has; count_samples() places
- * them in blocks when the workbook carries them. */
-static int read_run(sqlite3 *db, run_data *r, diag_list *diags)
+/* Every analysed run (or only run_name): *res holds the results, which
+ * *runs point into; free both. */
+static int read_runs(sqlite3 *db, const char *run_name, results_run **res, run_data **runs,
+                     size_t *count, diag_list *diags)
 {
-    r->v6 = store_version(db) >= 6;
-    int status = read_levels(db, r, diags);
-    if (!status)
-        status = read_buckets(db, r, diags);
-    if (!status)
-        status = read_notes(db, r, diags);
-    if (!status)
-        status = count_rows(db, r, diags);
-    return status;
-}
-
-static int read_runs(sqlite3 *db, const char *run_name, run_data **runs, size_t *count,
-                     diag_list *diags)
-{
-    sqlite3_stmt *st;
-    if (store_prepare(db, runs_sql, &st, diags))
-        return STATUS_FAILURE;
-    sqlite3_bind_text(st, 1, run_name, -1, SQLITE_STATIC);
-    int status = STATUS_OK, rc = SQLITE_DONE;
-    while (!status && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *runs = xreallocarray(*runs, *count + 1, sizeof **runs);
-        run_data *r = &(*runs)[(*count)++];
-        memset(r, 0, sizeof *r);
-        read_run_row(st, r);
-        status = read_run(db, r, diags);
+    *runs = NULL;
+    int status = results_read(db, run_name, res, count, diags);
+    if (status)
+        return status;
+    *runs = xcalloc(*count + 1, sizeof **runs);
+    for (size_t i = 0; i < *count && !status; i++) {
+        take_run(&(*res)[i], &(*runs)[i]);
+        status = count_rows(db, &(*runs)[i], diags);
     }
-    if (!status)
-        status = rows_done(db, rc, diags);
-    sqlite3_finalize(st);
     return status;
 }
 
@@ -1487,7 +1363,7 @@ static lxw_row_t write_run_head(book *b, lxw_worksheet *ws, const run_data *r)
     put_pair(b, ws, &row, "Guest CPU from", r->guest_counter);
     put_pair(b, ws, &row, "Ready time from", r->ready_counter);
     for (size_t k = 0; k < r->meta_count; k++)
-        put_pair(b, ws, &row, r->meta_keys[k], r->meta_values[k]);
+        put_pair(b, ws, &row, r->meta[k].key, r->meta[k].value);
     for (size_t k = 0; k < r->note_count; k++)
         put_pair(b, ws, &row, "Analysis", r->note_lines[k]);
     return row + 1;
@@ -2055,6 +1931,7 @@ int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts, 
     static const workbook_options defaults = {0};
     if (!opts)
         opts = &defaults;
+    results_run *res = NULL;
     run_data *runs = NULL;
     size_t count = 0;
     book b = {.sample_rows = opts->samples_sheet_rows > 0 && opts->samples_sheet_rows < EXCEL_ROWS
@@ -2065,7 +1942,7 @@ int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts, 
     int status = store_exec(db, "SAVEPOINT workbook", diags);
     if (status)
         return status;
-    status = read_runs(db, opts->run_name, &runs, &count, diags);
+    status = read_runs(db, opts->run_name, &res, &runs, &count, diags);
     if (!status && count == 0 && (opts->run_name || !opts->compare))
         status = nothing_to_write(opts->run_name, diags);
     if (status)
@@ -2108,9 +1985,10 @@ int workbook_write(sqlite3 *db, const char *path, const workbook_options *opts, 
         unlink(tmp);
 out:
     store_exec(db, "RELEASE workbook", diags);
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count && runs; i++)
         run_clear(&runs[i]);
     free(runs);
+    results_free(res, count);
     for (size_t s = 0; s < b.sample_sheets && b.sample_names; s++)
         free(b.sample_names[s]);
     free(b.sample_names);
