@@ -12,7 +12,7 @@
 # installs the Debian packages (or prints the apt-get line) on first build.
 
 VERSION := 0.1.0
-PKGS := sqlite3 xlsxwriter cairo cairo-ft freetype2 zlib libxml-2.0 nettle
+PKGS := sqlite3 xlsxwriter cairo pangocairo zlib libxml-2.0 nettle
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)

@@ -11,6 +11,7 @@
 #include <xlsxwriter.h>
 #include <zlib.h>
 
+#include "canvas.h"
 #include "cli.h"
 #include "status.h"
 #include "store.h"
@@ -374,9 +375,7 @@ static void print_version(void)
     printf("p3 %s (store schema %d)\n", P3_VERSION, store_schema_version());
     printf("SQLite %s\n", sqlite3_libversion());
     printf("cairo %s\n", cairo_version_string());
-    /* Pango (being added with the text layout): print
-     * "Pango %s\n", pango_version_string() here, between cairo and
-     * libxlsxwriter. */
+    printf("Pango %s\n", canvas_pango_version());
     printf("libxlsxwriter %s\n", lxw_version());
     printf("zlib %s\n", zlibVersion());
     print_libxml2_version();

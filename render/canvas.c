@@ -1,11 +1,10 @@
 #include "canvas.h"
 
-#include <cairo-ft.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
+#include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,12 +73,8 @@ canvas *canvas_new(canvas_format format, double width, double height, int dpi, c
     if (format == CANVAS_PNG)
         cairo_scale(c->cr, c->dpi / (double)CANVAS_DEFAULT_DPI,
                     c->dpi / (double)CANVAS_DEFAULT_DPI);
-    /* Unhinted metrics: text measures the same on every surface and at
-     * every resolution, so PNG, PDF and SVG get the same layout. */
-    cairo_font_options_t *fonts = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fonts, CAIRO_HINT_METRICS_OFF);
-    cairo_set_font_options(c->cr, fonts);
-    cairo_font_options_destroy(fonts);
+    /* Text is laid out by Pango with unhinted metrics (text_state_of()),
+     * so it measures the same on every surface and at every resolution. */
     return c;
 }
 
@@ -214,59 +209,134 @@ out:
 
 /* ---- text ---- */
 
-/* The font's files, opened with FreeType directly: asking fontconfig for
- * "DejaVu Sans" reads its whole configuration and font cache first, which
- * took longer than drawing a chart. A machine whose fonts live elsewhere
- * gets the family by name through cairo, which asks fontconfig. */
-#define CANVAS_FONT_DIR "/usr/share/fonts/truetype/dejavu/"
-static const char *const font_file[3] = {
-    [CANVAS_REGULAR] = CANVAS_FONT_DIR "DejaVuSans.ttf",
-    [CANVAS_BOLD] = CANVAS_FONT_DIR "DejaVuSans-Bold.ttf",
-    [CANVAS_ITALIC] = CANVAS_FONT_DIR "DejaVuSans-Oblique.ttf",
-};
-static pthread_once_t font_once = PTHREAD_ONCE_INIT;
-static FT_Library font_library;
-static cairo_font_face_t *font_face[3]; /* NULL: by name */
-static const cairo_user_data_key_t font_face_key;
+/* The size the font's ascent and descent are measured at once per style;
+ * unhinted metrics scale with the size, so every other size is a product. */
+#define METRICS_SIZE 1000.0
 
-static void font_face_done(void *face)
+/* What a cairo context that draws text carries as its user data: one
+ * layout for all its texts, made once, and the font in use. Pango's
+ * default font map is per thread, as a context is used by one thread. */
+typedef struct text_state {
+    PangoContext *context;         /* this thread's fonts, unhinted metrics, fixed language */
+    PangoLayout *layout;           /* the one layout every text of the cairo context uses */
+    PangoFontDescription *font[3]; /* CANVAS_FONT in each canvas_style; size set when chosen */
+    int style;                     /* the current font's canvas_style */
+    double size;                   /* its size in user units */
+    double ascent[3], descent[3];  /* each style's at METRICS_SIZE; < 0: not measured yet */
+} text_state;
+
+static const cairo_user_data_key_t text_state_key;
+
+static void text_state_free(void *data)
 {
-    FT_Done_Face(face);
+    text_state *t = data;
+    g_object_unref(t->layout);
+    g_object_unref(t->context);
+    for (int i = 0; i < 3; i++)
+        pango_font_description_free(t->font[i]);
+    free(t);
 }
 
-static void fonts_open(void)
+static PangoFontDescription *font_description(canvas_style style)
 {
-    if (FT_Init_FreeType(&font_library) != 0)
-        return;
+    PangoFontDescription *d = pango_font_description_new();
+    pango_font_description_set_family_static(d, CANVAS_FONT);
+    pango_font_description_set_weight(d, style == CANVAS_BOLD ? PANGO_WEIGHT_BOLD
+                                                               : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(d, style == CANVAS_ITALIC ? PANGO_STYLE_OBLIQUE
+                                                                : PANGO_STYLE_NORMAL);
+    return d;
+}
+
+/* A Pango context of the thread's font map whose layout does not depend on
+ * the surface, its scale or the user's font settings: unhinted metrics and
+ * outlines, grey antialiasing, unrounded glyph positions, and one language
+ * whatever the environment says, so that the same text gets the same
+ * fonts, positions and pixels in PNG, PDF and SVG. */
+static PangoContext *new_context(void)
+{
+    PangoContext *ctx = pango_font_map_create_context(pango_cairo_font_map_get_default());
+    cairo_font_options_t *options = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY);
+    pango_cairo_context_set_font_options(ctx, options);
+    cairo_font_options_destroy(options);
+    pango_context_set_round_glyph_positions(ctx, FALSE);
+    pango_context_set_language(ctx, pango_language_from_string("en"));
+    return ctx;
+}
+
+/* cr's text state, made on first use. */
+static text_state *text_state_of(cairo_t *cr)
+{
+    text_state *t = cairo_get_user_data(cr, &text_state_key);
+    if (t)
+        return t;
+    t = xcalloc(1, sizeof *t);
+    t->context = new_context();
+    t->layout = pango_layout_new(t->context);
+    /* One line per text: wrapping is asked for by canvas_wrap() only, and a
+     * word cut there gets no hyphen, as the cut lines are drawn alone. */
+    pango_layout_set_single_paragraph_mode(t->layout, TRUE);
+    PangoAttrList *attrs = pango_attr_list_new();
+    pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+    pango_layout_set_attributes(t->layout, attrs);
+    pango_attr_list_unref(attrs);
     for (int i = 0; i < 3; i++) {
-        FT_Face face;
-        if (FT_New_Face(font_library, font_file[i], 0, &face) != 0)
-            continue;
-        cairo_font_face_t *f = cairo_ft_font_face_create_for_ft_face(face, 0);
-        if (cairo_font_face_status(f) != CAIRO_STATUS_SUCCESS ||
-            cairo_font_face_set_user_data(f, &font_face_key, face, font_face_done) !=
-                CAIRO_STATUS_SUCCESS) {
-            cairo_font_face_destroy(f);
-            FT_Done_Face(face);
-            continue;
-        }
-        font_face[i] = f;
+        t->font[i] = font_description((canvas_style)i);
+        t->ascent[i] = t->descent[i] = -1;
     }
+    t->style = -1;
+    if (cairo_set_user_data(cr, &text_state_key, t, text_state_free) != CAIRO_STATUS_SUCCESS) {
+        /* Only out of memory; p3 gives up then, as xmalloc does. */
+        text_state_free(t);
+        xmalloc(SIZE_MAX);
+    }
+    canvas_font(cr, 10, CANVAS_REGULAR);
+    return t;
+}
+
+/* Puts s into the layout unless it holds s already: a text is usually
+ * measured and then drawn, and laying it out again would cost twice. */
+static void layout_text(text_state *t, const char *s)
+{
+    if (strcmp(pango_layout_get_text(t->layout), s) != 0)
+        pango_layout_set_text(t->layout, s, -1);
 }
 
 void canvas_font(cairo_t *cr, double size, canvas_style style)
 {
-    pthread_once(&font_once, fonts_open);
+    text_state *t = text_state_of(cr);
     int i = style == CANVAS_BOLD ? CANVAS_BOLD : style == CANVAS_ITALIC ? CANVAS_ITALIC : CANVAS_REGULAR;
-    if (font_face[i])
-        cairo_set_font_face(cr, font_face[i]);
-    else
-        cairo_select_font_face(cr, CANVAS_FONT,
-                               style == CANVAS_ITALIC ? CAIRO_FONT_SLANT_ITALIC
-                                                      : CAIRO_FONT_SLANT_NORMAL,
-                               style == CANVAS_BOLD ? CAIRO_FONT_WEIGHT_BOLD
-                                                    : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
+    if (t->style == i && t->size == size)
+        return;
+    pango_font_description_set_absolute_size(t->font[i], size * PANGO_SCALE);
+    pango_layout_set_font_description(t->layout, t->font[i]);
+    t->style = i;
+    t->size = size;
+}
+
+void canvas_font_extents(cairo_t *cr, double *ascent, double *descent)
+{
+    text_state *t = text_state_of(cr);
+    int i = t->style;
+    if (t->ascent[i] < 0) {
+        /* An empty line has the height of the primary font. */
+        PangoFontDescription *d = pango_font_description_copy_static(t->font[i]);
+        pango_font_description_set_absolute_size(d, METRICS_SIZE * PANGO_SCALE);
+        PangoLayout *l = pango_layout_new(t->context);
+        pango_layout_set_font_description(l, d);
+        PangoRectangle logical;
+        pango_layout_get_extents(l, NULL, &logical);
+        double baseline = pango_layout_get_baseline(l) / (double)PANGO_SCALE;
+        t->ascent[i] = baseline / METRICS_SIZE;
+        t->descent[i] = (logical.height / (double)PANGO_SCALE - baseline) / METRICS_SIZE;
+        g_object_unref(l);
+        pango_font_description_free(d);
+    }
+    *ascent = t->ascent[i] * t->size;
+    *descent = t->descent[i] * t->size;
 }
 
 void canvas_rgb(cairo_t *cr, uint32_t rgb)
@@ -289,6 +359,11 @@ char *canvas_clean_text(const char *s)
         } else if (seq == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)) {
             out[n++] = ' ';
             i++;
+        } else if (seq == 3 && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            /* U+2028 and U+2029, the line and paragraph separators. */
+            out[n++] = ' ';
+            i += seq;
         } else {
             memcpy(out + n, s + i, seq);
             n += seq;
@@ -303,11 +378,24 @@ char *canvas_clean_text(const char *s)
     return out;
 }
 
+void canvas_show_text(cairo_t *cr, const char *s)
+{
+    if (!*s)
+        return;
+    text_state *t = text_state_of(cr);
+    layout_text(t, s);
+    PangoLayoutLine *line = pango_layout_get_line_readonly(t->layout, 0);
+    if (line)
+        pango_cairo_show_layout_line(cr, line);
+}
+
 double canvas_text_width(cairo_t *cr, const char *s)
 {
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
+    text_state *t = text_state_of(cr);
+    layout_text(t, s);
+    PangoRectangle logical;
+    pango_layout_get_extents(t->layout, NULL, &logical);
+    return logical.width / (double)PANGO_SCALE;
 }
 
 /* Width of s[0..len) followed by suffix, in the selected font. */
@@ -319,6 +407,26 @@ static double prefix_width(cairo_t *cr, const char *s, size_t len, const char *s
     return w;
 }
 
+/* The byte offsets inside s where a cut leaves whole graphemes (Pango's
+ * cursor positions), in order; sets *count. Caller frees. */
+static size_t *grapheme_cuts(cairo_t *cr, const char *s, size_t *count)
+{
+    text_state *t = text_state_of(cr);
+    layout_text(t, s);
+    int n_attrs;
+    const PangoLogAttr *attrs = pango_layout_get_log_attrs_readonly(t->layout, &n_attrs);
+    size_t len = strlen(s), n = 0;
+    size_t *cuts = xcalloc(len + 1, sizeof *cuts);
+    const char *p = s;
+    for (int k = 0; k < n_attrs && *p; k++) {
+        if (k > 0 && attrs[k].is_cursor_position)
+            cuts[n++] = (size_t)(p - s);
+        p = g_utf8_next_char(p);
+    }
+    *count = n;
+    return cuts;
+}
+
 size_t canvas_fit_prefix(cairo_t *cr, const char *s, bool at_spaces, const char *suffix,
                          double max_width)
 {
@@ -327,11 +435,14 @@ size_t canvas_fit_prefix(cairo_t *cr, const char *s, bool at_spaces, const char 
         return len;
     /* The places s may be cut, in order; widths grow with them. */
     size_t count = 0;
-    size_t *cuts = xcalloc(len + 1, sizeof *cuts);
-    for (size_t i = 1; i < len; i++) {
-        bool boundary = ((unsigned char)s[i] & 0xC0) != 0x80;
-        if (at_spaces ? s[i] == ' ' : boundary)
-            cuts[count++] = i;
+    size_t *cuts;
+    if (at_spaces) {
+        cuts = xcalloc(len + 1, sizeof *cuts);
+        for (size_t i = 1; i < len; i++)
+            if (s[i] == ' ')
+                cuts[count++] = i;
+    } else {
+        cuts = grapheme_cuts(cr, s, &count);
     }
     size_t lo = 0, hi = count, found = SIZE_MAX;
     while (lo < hi) {
@@ -363,39 +474,71 @@ char *canvas_ellipsize(cairo_t *cr, const char *s, double max_width)
     return xasprintf("%.*s" CANVAS_ELLIPSIS, (int)keep, s);
 }
 
-size_t canvas_wrap(cairo_t *cr, const char *s, double max_width, size_t max_lines, char ***lines)
+/* A line of a wrapped text: the span [start, start + len) of it. */
+typedef struct line_span {
+    size_t start, len;
+} line_span;
+
+/* Where Pango breaks s into lines max_width wide (words, else characters).
+ * Returns the count and sets *spans; caller frees. */
+static size_t break_lines(cairo_t *cr, const char *s, double max_width, line_span **spans)
+{
+    text_state *t = text_state_of(cr);
+    layout_text(t, s);
+    double w = fmin(fmax(max_width, 0.01), 1e6) * PANGO_SCALE;
+    pango_layout_set_width(t->layout, (int)floor(w));
+    pango_layout_set_wrap(t->layout, PANGO_WRAP_WORD_CHAR);
+    size_t n = 0;
+    line_span *out = xcalloc((size_t)pango_layout_get_line_count(t->layout) + 1, sizeof *out);
+    for (GSList *l = pango_layout_get_lines_readonly(t->layout); l; l = l->next) {
+        const PangoLayoutLine *line = l->data;
+        out[n++] = (line_span){(size_t)line->start_index, (size_t)line->length};
+    }
+    /* Back to one line for every other call. */
+    pango_layout_set_width(t->layout, -1);
+    *spans = out;
+    return n;
+}
+
+size_t canvas_wrap_checked(cairo_t *cr, const char *s, double max_width, size_t max_lines,
+                           char ***lines, bool *shortened)
 {
     char **out = NULL;
     size_t n = 0;
-    const char *rest = s + strspn(s, " ");
-    do {
+    *shortened = false;
+    line_span *spans;
+    size_t count = break_lines(cr, s, max_width, &spans);
+    for (size_t k = 0; k < count; k++) {
+        const char *from = s + spans[k].start;
+        size_t len = spans[k].len;
+        /* Pango keeps the spaces a line breaks at; they are not drawn. */
+        while (len > 0 && *from == ' ')
+            from++, len--;
+        while (len > 0 && from[len - 1] == ' ')
+            len--;
+        if (len == 0)
+            continue;
         out = xreallocarray(out, n + 1, sizeof *out);
-        if (max_lines && n + 1 == max_lines) {
-            out[n++] = canvas_ellipsize(cr, rest, max_width);
+        if (max_lines && n + 1 == max_lines && k + 1 < count) {
+            out[n++] = canvas_ellipsize(cr, from, max_width);
+            *shortened = true;
             break;
         }
-        size_t keep = canvas_fit_prefix(cr, rest, true, "", max_width);
-        size_t next;
-        if (keep == strlen(rest)) {
-            next = keep;
-        } else if (keep != SIZE_MAX && keep > 0) {
-            next = keep;
-        } else {
-            /* No space to break at: cut the word at a character. */
-            keep = canvas_fit_prefix(cr, rest, false, "", max_width);
-            if (keep == SIZE_MAX || keep == 0) {
-                keep = text_utf8_sequence(rest, strlen(rest));
-                if (keep == 0)
-                    keep = 1;
-            }
-            next = keep;
-        }
-        out[n++] = xstrndup(rest, keep);
-        rest += next;
-        rest += strspn(rest, " ");
-    } while (*rest);
+        out[n++] = xstrndup(from, len);
+    }
+    free(spans);
+    if (n == 0) {
+        out = xreallocarray(out, 1, sizeof *out);
+        out[n++] = xstrdup("");
+    }
     *lines = out;
     return n;
+}
+
+size_t canvas_wrap(cairo_t *cr, const char *s, double max_width, size_t max_lines, char ***lines)
+{
+    bool shortened;
+    return canvas_wrap_checked(cr, s, max_width, max_lines, lines, &shortened);
 }
 
 void canvas_lines_free(char **lines, size_t count)
@@ -403,6 +546,11 @@ void canvas_lines_free(char **lines, size_t count)
     for (size_t i = 0; i < count; i++)
         free(lines[i]);
     free(lines);
+}
+
+const char *canvas_pango_version(void)
+{
+    return pango_version_string();
 }
 
 char *canvas_group_digits(long long n)

@@ -118,10 +118,10 @@ static double text_width(cairo_t *cr, const font *f, const char *s)
 
 static double font_height(cairo_t *cr, const font *f)
 {
-    cairo_font_extents_t fe;
+    double ascent, descent;
     canvas_font(cr, f->size, f->style);
-    cairo_font_extents(cr, &fe);
-    return fe.ascent + fe.descent;
+    canvas_font_extents(cr, &ascent, &descent);
+    return ascent + descent;
 }
 
 /* Draws s with its box's point (ax, ay) (0 left/top .. 1 right/bottom) at
@@ -131,15 +131,15 @@ static void put_text(cairo_t *cr, const font *f, const char *s, double x, double
 {
     if (!*s)
         return;
-    cairo_font_extents_t fe;
+    double ascent, descent;
     use_font(cr, f);
-    cairo_font_extents(cr, &fe);
-    double w = canvas_text_width(cr, s), h = fe.ascent + fe.descent;
+    canvas_font_extents(cr, &ascent, &descent);
+    double w = canvas_text_width(cr, s), h = ascent + descent;
     cairo_save(cr);
     cairo_translate(cr, x, y);
     cairo_rotate(cr, -angle);
-    cairo_move_to(cr, -ax * w, -ay * h + fe.ascent);
-    cairo_show_text(cr, s);
+    cairo_move_to(cr, -ax * w, -ay * h + ascent);
+    canvas_show_text(cr, s);
     cairo_restore(cr);
 }
 
@@ -148,10 +148,10 @@ static void put_text(cairo_t *cr, const font *f, const char *s, double x, double
 static void put_text_on_plot(cairo_t *cr, const font *f, const char *s, double x, double y,
                              double ax, double ay)
 {
-    cairo_font_extents_t fe;
+    double ascent, descent;
     canvas_font(cr, f->size, f->style);
-    cairo_font_extents(cr, &fe);
-    double w = canvas_text_width(cr, s), h = fe.ascent + fe.descent, pad = 0.15 * h;
+    canvas_font_extents(cr, &ascent, &descent);
+    double w = canvas_text_width(cr, s), h = ascent + descent, pad = 0.15 * h;
     cairo_rectangle(cr, x - ax * w - pad, y - ay * h, w + 2 * pad, h);
     canvas_rgb(cr, COLOUR_PLOT);
     cairo_fill(cr);

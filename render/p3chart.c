@@ -211,12 +211,10 @@ void p3chart_level_rgb(size_t level, double rgb[3])
 static void text_set(cairo_t *cr, text *t, char *str, double size, canvas_style style,
                      uint32_t colour)
 {
-    cairo_text_extents_t te;
-    cairo_font_extents_t fe;
+    double ascent, descent;
     canvas_font(cr, size, style);
-    cairo_text_extents(cr, str, &te);
-    cairo_font_extents(cr, &fe);
-    *t = (text){str, size, style, colour, te.x_advance, fe.ascent, fe.descent};
+    canvas_font_extents(cr, &ascent, &descent);
+    *t = (text){str, size, style, colour, canvas_text_width(cr, str), ascent, descent};
 }
 
 /* raw, cleaned and cut with an ellipsis to max_width, into t. */
@@ -290,7 +288,7 @@ static void draw_label(cairo_t *cr, const label *l)
     cairo_translate(cr, l->x, l->y);
     cairo_rotate(cr, -l->angle);
     cairo_move_to(cr, -l->ax * l->t->width, -l->ay * text_height(l->t) + l->t->ascent);
-    cairo_show_text(cr, l->t->str);
+    canvas_show_text(cr, l->t->str);
     cairo_restore(cr);
 }
 
@@ -557,26 +555,20 @@ static double endurance_position(const p3chart_data *data)
     return NAN;
 }
 
-/* The title in one line, or wrapped at a space into two with the second cut
- * by an ellipsis, to max_width. */
+/* The title in one line, or wrapped where Pango may break it (a space,
+ * between CJK characters) into two with the second cut by an ellipsis, to
+ * max_width. */
 static void prepare_title(cairo_t *cr, chart *c, const char *raw, double max_width)
 {
     double size = fmax(TITLE_PX * c->font_unit, MIN_FONT_PX);
     char *clean = canvas_clean_text(raw);
     canvas_font(cr, size, CANVAS_BOLD);
-    char *first, *second;
-    size_t wrap = canvas_fit_prefix(cr, clean, true, "", max_width);
-    if (wrap == strlen(clean) || wrap == SIZE_MAX || wrap == 0) {
-        first = canvas_ellipsize(cr, clean, max_width);
-        second = xstrdup("");
-    } else {
-        first = xstrndup(clean, wrap);
-        const char *rest = clean + wrap + strspn(clean + wrap, " ");
-        second = canvas_ellipsize(cr, rest, max_width);
-    }
+    char **lines;
+    size_t n = canvas_wrap(cr, clean, max_width, 2, &lines);
     free(clean);
-    text_set(cr, &c->title[0], first, size, CANVAS_BOLD, COLOUR_TEXT);
-    text_set(cr, &c->title[1], second, size, CANVAS_BOLD, COLOUR_TEXT);
+    text_set(cr, &c->title[0], lines[0], size, CANVAS_BOLD, COLOUR_TEXT);
+    text_set(cr, &c->title[1], n > 1 ? lines[1] : xstrdup(""), size, CANVAS_BOLD, COLOUR_TEXT);
+    free(lines); /* the strings went into the titles */
 }
 
 /* "Delays over 1850 ms are counted in the 1850 column": the note that says

@@ -4,7 +4,10 @@
  * down, each page with a footer and its number. A document is laid out
  * twice by the same function: the first pass counts the pages, the second
  * draws them knowing the total ("Page 3 of 9") and where each part starts.
- * Text is DejaVu Sans, embedded; the same content gives the same bytes. */
+ * Text is laid out by Pango (canvas.h): DejaVu Sans, and for other scripts
+ * the fonts fontconfig falls back to, embedded; the same content and fonts
+ * give the same bytes. Nothing is cut silently: text wraps, and what a
+ * whole page cannot hold ends in an ellipsis and is named in a warning. */
 #ifndef P3_PDFDOC_H
 #define P3_PDFDOC_H
 
@@ -64,6 +67,10 @@ typedef struct pdfdoc {
     int page;           /* the current page, from 1 */
     double y;           /* top of the next block on the page */
     int pages;          /* total, known in the final pass */
+    const char *path;   /* the file being written, for warnings */
+    diag_list *diags;   /* where warnings about shortened text go (final pass); may be NULL */
+    char **noted;       /* the texts already warned about, each once */
+    size_t noted_count;
 } pdfdoc;
 
 /* Lays the document out: draws everything from the top of page 1 on. */
@@ -85,6 +92,12 @@ void pdfdoc_new_page(pdfdoc *d);
 void pdfdoc_need(pdfdoc *d, double height);
 /* An outline entry (the PDF viewer's bookmarks) for the current page. */
 void pdfdoc_bookmark(pdfdoc *d, const char *name);
+/* Says, once per text and in the final pass only, that text was too long
+ * for a page and was shortened with an ellipsis: a DIAG_WARNING about the
+ * file, quoting the start of the text. */
+void pdfdoc_shortened(pdfdoc *d, const char *text);
+/* How many lines of font f a page's text block holds (at least 1). */
+size_t pdfdoc_page_lines(const pdfdoc_font *f);
 
 /* ---- text ---- */
 
@@ -95,11 +108,12 @@ double pdfdoc_width_of(cairo_t *cr, const pdfdoc_font *f, const char *s);
  * or right at x (1). */
 void pdfdoc_text_at(cairo_t *cr, const pdfdoc_font *f, const char *s, double x, double y,
                     double align);
-/* s cleaned (canvas_clean_text) and cut to width with an ellipsis. Caller
- * frees. */
+/* s cleaned (canvas_clean_text) and cut to width with an ellipsis, for
+ * one-line texts whose whole is shown elsewhere (the footer). Caller frees. */
 char *pdfdoc_fit(cairo_t *cr, const pdfdoc_font *f, const char *s, double width);
 
-/* A bold heading in the accent colour, kept on a page with a line after it. */
+/* A bold heading in the accent colour, wrapped, kept on a page with a line
+ * after it. */
 void pdfdoc_heading(pdfdoc *d, const char *s, double size, double space_after);
 /* Text wrapped from x over width, flowing onto new pages line by line. */
 void pdfdoc_paragraph_at(pdfdoc *d, const pdfdoc_font *f, const char *s, double x, double width);
@@ -113,7 +127,7 @@ void pdfdoc_labelled(pdfdoc *d, const char *label, const char *s, double label_w
 /* ---- tables ---- */
 
 typedef struct pdfdoc_cell {
-    char *text;       /* owned; lines separated by '\n', the later ones muted */
+    char *text;       /* owned; parts separated by '\n', the later ones muted; each wraps */
     uint32_t colour;  /* 0: the table's text colour */
     bool bold;
 } pdfdoc_cell;
@@ -134,8 +148,11 @@ void pdfdoc_table_set(pdfdoc_table *t, size_t row, size_t col, char *text, uint3
 /* Frees the cells and their text. */
 void pdfdoc_table_free(pdfdoc_table *t);
 /* Draws the table at y across the text block, its font made smaller (and
- * then its first column cut) when it is too wide, breaking pages between
- * rows (never through one) and repeating the header after a break. */
+ * then its widest columns narrowed) when it is too wide; cells wrap within
+ * their columns in full. Pages break between rows (never through one), a
+ * row that does not fit moving to the next page under a repeated header;
+ * only a cell too long for a whole page is cut, with an ellipsis and a
+ * warning (pdfdoc_shortened()). */
 void pdfdoc_draw_table(pdfdoc *d, const pdfdoc_table *t);
 
 #endif

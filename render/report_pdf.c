@@ -120,13 +120,32 @@ static void cover_band(doc *d, const char *dates)
     }
     pdfdoc_font kicker = {10, CANVAS_BOLD, 0xAFC3DA};
     pdfdoc_text_at(cr, &kicker, "PERCEIVED PERFORMANCE PROFILES", PDFDOC_MARGIN_X, 82, 0);
+    /* The title in three lines of 30 points, or in smaller type and more
+     * lines when it needs them; only a title the band cannot hold even
+     * then is cut, and said to be. */
+    static const double sizes[] = {30, 24, 19, 15};
+    const double room = 80; /* from the first line's baseline to the last's */
     pdfdoc_font big = {30, CANVAS_BOLD, 0xFFFFFF};
     char *clean = canvas_clean_text(d->lab);
-    canvas_font(cr, big.size, big.style);
-    char **lines;
-    size_t n = canvas_wrap(cr, clean, PDFDOC_CONTENT_W, 3, &lines);
+    char **lines = NULL;
+    size_t n = 0;
+    bool shortened = false;
+    double lead = 0;
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        if (lines)
+            canvas_lines_free(lines, n);
+        big.size = sizes[k];
+        lead = 1.2 * big.size;
+        canvas_font(cr, big.size, big.style);
+        n = canvas_wrap_checked(cr, clean, PDFDOC_CONTENT_W, 1 + (size_t)floor(room / lead),
+                                &lines, &shortened);
+        if (!shortened)
+            break;
+    }
+    if (shortened)
+        pdfdoc_shortened(d->pd, clean);
     double y = 124;
-    for (size_t i = 0; i < n; i++, y += 36)
+    for (size_t i = 0; i < n; i++, y += lead)
         pdfdoc_text_at(cr, &big, lines[i], PDFDOC_MARGIN_X, y, 0);
     canvas_lines_free(lines, n);
     free(clean);
@@ -164,39 +183,48 @@ static void cover_facts(doc *d, const char *dates)
     d->pd->y += 16;
 }
 
-/* One line of the contents: text, dotted leader, page number (a link). */
+/* One entry of the contents: text (wrapped when long), dotted leader after
+ * its last line, page number (the whole a link). */
 static void contents_line(doc *d, const char *text, int page)
 {
     cairo_t *cr = d->pd->cr;
     pdfdoc_font f = pdfdoc_body_font;
-    pdfdoc_need(d->pd, pdfdoc_line_height(&f));
-    double base = d->pd->y + f.size;
-    char *num = d->pd->final ? xasprintf("%d", page) : xstrdup("");
     double num_w = pdfdoc_width_of(cr, &f, "000");
-    char *t = pdfdoc_fit(cr, &f, text, PDFDOC_CONTENT_W - num_w - 30);
+    char *clean = canvas_clean_text(text);
+    canvas_font(cr, f.size, f.style);
+    char **lines;
+    size_t n = canvas_wrap(cr, clean, PDFDOC_CONTENT_W - num_w - 30, 0, &lines);
+    free(clean);
+    char *num = d->pd->final ? xasprintf("%d", page) : xstrdup("");
     char *link = xasprintf("page=%d", page);
-    if (d->pd->final)
-        cairo_tag_begin(cr, CAIRO_TAG_LINK, link);
-    pdfdoc_text_at(cr, &f, t, PDFDOC_MARGIN_X, base, 0);
-    double x0 = PDFDOC_MARGIN_X + pdfdoc_width_of(cr, &f, t) + 6,
-           x1 = PDFDOC_PAGE_W - PDFDOC_MARGIN_X - num_w - 6;
-    canvas_rgb(cr, PDFDOC_COLOUR_RULE);
-    cairo_set_line_width(cr, 0.8);
-    const double dots[] = {0.8, 2.6};
-    cairo_set_dash(cr, dots, 2, 0);
-    if (x1 > x0) {
-        cairo_move_to(cr, x0, base);
-        cairo_line_to(cr, x1, base);
-        cairo_stroke(cr);
+    for (size_t i = 0; i < n; i++) {
+        pdfdoc_need(d->pd, pdfdoc_line_height(&f));
+        double base = d->pd->y + f.size;
+        if (d->pd->final)
+            cairo_tag_begin(cr, CAIRO_TAG_LINK, link);
+        pdfdoc_text_at(cr, &f, lines[i], PDFDOC_MARGIN_X, base, 0);
+        if (i + 1 == n) {
+            double x0 = PDFDOC_MARGIN_X + pdfdoc_width_of(cr, &f, lines[i]) + 6,
+                   x1 = PDFDOC_PAGE_W - PDFDOC_MARGIN_X - num_w - 6;
+            canvas_rgb(cr, PDFDOC_COLOUR_RULE);
+            cairo_set_line_width(cr, 0.8);
+            const double dots[] = {0.8, 2.6};
+            cairo_set_dash(cr, dots, 2, 0);
+            if (x1 > x0) {
+                cairo_move_to(cr, x0, base);
+                cairo_line_to(cr, x1, base);
+                cairo_stroke(cr);
+            }
+            cairo_set_dash(cr, NULL, 0, 0);
+            pdfdoc_text_at(cr, &f, num, PDFDOC_PAGE_W - PDFDOC_MARGIN_X, base, 1);
+        }
+        if (d->pd->final)
+            cairo_tag_end(cr, CAIRO_TAG_LINK);
+        d->pd->y += pdfdoc_line_height(&f) + (i + 1 == n ? 2 : 0);
     }
-    cairo_set_dash(cr, NULL, 0, 0);
-    pdfdoc_text_at(cr, &f, num, PDFDOC_PAGE_W - PDFDOC_MARGIN_X, base, 1);
-    if (d->pd->final)
-        cairo_tag_end(cr, CAIRO_TAG_LINK);
+    canvas_lines_free(lines, n);
     free(link);
-    free(t);
     free(num);
-    d->pd->y += pdfdoc_line_height(&f) + 2;
 }
 
 static void cover(doc *d)
@@ -791,10 +819,8 @@ static void run_pages(doc *d, size_t i)
     pdfdoc_need(d->pd, 30 + rows * (COMPANION_H + COMPANION_GAP));
     pdfdoc_font f = {PDFDOC_H2_PT, CANVAS_BOLD, PDFDOC_COLOUR_ACCENT};
     char *title = xasprintf("%s: companion charts", r->name);
-    char *t = pdfdoc_fit(d->pd->cr, &f, title, PDFDOC_CONTENT_W);
-    pdfdoc_text_at(d->pd->cr, &f, t, PDFDOC_MARGIN_X, d->pd->y + f.size, 0);
-    d->pd->y += pdfdoc_line_height(&f) + 6;
-    free(t);
+    pdfdoc_paragraph_at(d->pd, &f, title, PDFDOC_MARGIN_X, PDFDOC_CONTENT_W);
+    d->pd->y += 6;
     free(title);
     companions(d, r);
     d->pd->y += 4;

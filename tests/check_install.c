@@ -15,6 +15,7 @@
 #include <libgen.h>
 #include <libxml/parser.h> /* xmlParserVersion */
 #include <nettle/version.h>
+#include <pango/pango.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -569,6 +570,7 @@ START_TEST(test_version_names_every_library)
     char *libs[] = {
         xasprintf("\nSQLite %s\n", sqlite3_libversion()),
         xasprintf("\ncairo %s\n", cairo_version_string()),
+        xasprintf("\nPango %s\n", pango_version_string()),
         xasprintf("\nlibxlsxwriter %s\n", lxw_version()),
         xasprintf("\nzlib %s\n", zlibVersion()),
         xasprintf("\nlibxml2 %ld.%ld.%ld\n", xml / 10000, xml / 100 % 100, xml % 100),

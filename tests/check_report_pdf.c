@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "canvas.h"
 #include "image_fixture.h"
 #include "report_pdf.h"
 #include "results_fixture.h"
@@ -383,6 +384,88 @@ START_TEST(test_report_command_writes_report_and_png_charts_of_a_lab)
 }
 END_TEST
 
+/* A run of lab-small whose run.ini adds notes and settings of the given
+ * words; writes the lab under dir and returns its path. Caller frees. */
+static char *lab_with_long_text(const char *dir, size_t note_words, size_t setting_words,
+                                size_t huge_words)
+{
+    char *lab = xasprintf("%s/lab", dir);
+    char *probe_from = test_source_path("tests/data/lab-small/alpha/a.probe");
+    char *probe = test_read_file(probe_from, NULL);
+    ck_assert_ptr_nonnull(probe);
+    char *probe_to = xasprintf("%s/long/a.probe", lab);
+    test_write_text(probe_to, probe);
+    char *notes = xstrdup(""), *setting = xstrdup(""), *huge = xstrdup("");
+    for (size_t i = 0; i < note_words || i < setting_words || i < huge_words; i++) {
+        char *next;
+        if (i < note_words) {
+            next = xasprintf("%snote%zu ", notes, i);
+            free(notes);
+            notes = next;
+        }
+        if (i < setting_words) {
+            next = xasprintf("%sword%zu ", setting, i);
+            free(setting);
+            setting = next;
+        }
+        if (i < huge_words) {
+            next = xasprintf("%sw%zu ", huge, i);
+            free(huge);
+            huge = next;
+        }
+    }
+    char *ini = xasprintf("[run]\ntitle = Long texts\nlevels = Idle, Half, Full\n"
+                          "notes = %sNOTES-END\nsetting = %sSETTING-END\n%s%s%s",
+                          notes, setting, huge_words ? "huge = " : "", huge_words ? huge : "",
+                          huge_words ? "HUGE-END\n" : "");
+    char *ini_path = xasprintf("%s/long/run.ini", lab);
+    test_write_text(ini_path, ini);
+    free(ini_path);
+    free(ini);
+    free(huge);
+    free(setting);
+    free(notes);
+    free(probe_to);
+    free(probe);
+    free(probe_from);
+    return lab;
+}
+
+START_TEST(test_report_pdf_long_cells_wrap_in_full_and_only_a_page_too_long_is_cut)
+{
+    char *dir = test_tmpdir("report-long");
+    /* 600 words of notes, a setting of 600 words (well over the 8 lines
+     * of 255 bytes a cell used to be cut at), and one of 15,000 words,
+     * more than a page holds. */
+    char *lab = lab_with_long_text(dir, 600, 600, 15000);
+    char *out = xasprintf("%s/out", dir);
+    const char *args[] = {"report", "-o", out, lab, NULL};
+    test_run r = test_p3(NULL, args);
+    ck_assert_msg(r.status == 0, "report: %s", r.err);
+    /* The one text cut is named, once. */
+    char *warning = strstr(r.err, "warning: text too long for a page, shortened with an ellipsis");
+    ck_assert_msg(warning && strstr(r.err, "'w0 w1 w2") && !strstr(warning + 20, "too long for"),
+                  "%s", r.err);
+    char *report = xasprintf("%s/report.pdf", out);
+    char *text = image_fixture_pdf_text(report, false, "report_pdf");
+    if (text) {
+        /* Everything else is there to its last word. */
+        bool whole = strstr(text, "note599") && strstr(text, "NOTES-END") &&
+                     strstr(text, "word599") && strstr(text, "SETTING-END");
+        bool cut = strstr(text, "w100 ") && !strstr(text, "w14999") && !strstr(text, "HUGE-END") &&
+                   strstr(text, CANVAS_ELLIPSIS);
+        ck_assert_msg(whole && cut, "long texts: whole %d, huge one cut with an ellipsis %d", whole,
+                      cut);
+    }
+    free(text);
+    free(report);
+    test_run_free(&r);
+    free(out);
+    free(lab);
+    free(dir);
+}
+END_TEST
+
 Suite *report_pdf_suite(void)
 {
     Suite *s = suite_create("report_pdf");
@@ -396,6 +479,7 @@ Suite *report_pdf_suite(void)
     tcase_add_test(tc, test_report_pdf_lab_name_is_the_runs_common_folder);
     tcase_add_test(tc, test_render_command_writes_formats_and_the_report);
     tcase_add_test(tc, test_report_command_writes_report_and_png_charts_of_a_lab);
+    tcase_add_test(tc, test_report_pdf_long_cells_wrap_in_full_and_only_a_page_too_long_is_cut);
     suite_add_tcase(s, tc);
     return s;
 }

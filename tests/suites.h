@@ -44,5 +44,6 @@ Suite *vmstat_reader_suite(void);
 Suite *probe_suite(void);
 Suite *ingest_robust_suite(void);
 Suite *install_suite(void);
+Suite *i18n_suite(void);
 
 #endif

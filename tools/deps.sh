@@ -9,8 +9,13 @@ set -eu
 
 # gcc, make, libc6-dev: the compiler; pkg-config: finds the libraries below;
 # libsqlite3-dev: the store; libxlsxwriter-dev: workbooks; libcairo2-dev: charts;
+# libpango1.0-dev: lays out the text of charts and reports in any script;
 # zlib1g-dev: deflate for the PNG charts, and gzip;
-# check: the unit tests; fonts-dejavu-core: the charts' font; sqlite3: the
+# check: the unit tests; fonts-dejavu-core: the charts' font (Latin, Greek,
+# Cyrillic, Arabic, Hebrew); fonts-wqy-microhei: the fallback font for
+# Chinese, Japanese kana and kanji, and Korean Hangul (all 11,172 syllables)
+# in one 5 MB file, where fonts-noto-cjk takes 90 MB and
+# fonts-droid-fallback lacks Hangul; sqlite3: the
 # store's shell, used by tests and the benchmark; poppler-utils: pdftotext and
 # pdftoppm, used by tests to read back the PDFs p3 writes; python3-openpyxl:
 # an independent reader the tests check the workbooks p3 writes with;
@@ -18,7 +23,7 @@ set -eu
 # nettle-dev: base64 for HdrHistogram logs; fio: a
 # real load tool whose logs the tests check p3 against; groff-base: the
 # install test renders the manual page p3(1) with it.
-pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev zlib1g-dev libxml2-dev nettle-dev check fonts-dejavu-core sqlite3 poppler-utils python3-openpyxl fio groff-base"
+pkgs="gcc make libc6-dev pkg-config libsqlite3-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev zlib1g-dev libxml2-dev nettle-dev check fonts-dejavu-core fonts-wqy-microhei sqlite3 poppler-utils python3-openpyxl fio groff-base"
 if [ "${1:-}" = "--bench" ]; then
     # python3-matplotlib: the chart-drawing baseline of `make bench`;
     # python3-pandas: the JTL analysis baseline; python3-xlsxwriter: the
@@ -28,7 +33,7 @@ fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     # Not Debian: say what is needed and let pkg-config decide.
-    if pkg-config --exists sqlite3 xlsxwriter cairo zlib libxml-2.0 nettle check 2>/dev/null; then exit 0; fi
+    if pkg-config --exists sqlite3 xlsxwriter cairo pangocairo zlib libxml-2.0 nettle check 2>/dev/null; then exit 0; fi
     echo "p3: this is not a Debian system; install the equivalents of: $pkgs" >&2
     exit 1
 fi
