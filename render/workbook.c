@@ -186,16 +186,21 @@ char *workbook_sheet_name(const char *run)
         if (units + utf16_units(c) > SHEET_NAME_MAX)
             break;
         units += utf16_units(c);
-        if (c == '\'') {
-            memcpy(out + o, "\xE2\x80\x99", 3); /* ’: an apostrophe a formula need not escape */
+        if (c == '\'' && o == 0) {
+            /* Excel refuses a name that begins or ends with an apostrophe: ’ there. */
+            memcpy(out + o, "\xE2\x80\x99", 3);
             o += 3;
-        } else if (c < 0x20 || strchr("[]:*?/\\!", c)) {
+        } else if (c < 0x20 || strchr("[]:*?/\\", c)) {
             out[o++] = '_';
         } else {
             memcpy(out + o, p, len);
             o += len;
         }
         p += len;
+    }
+    if (o > 0 && out[o - 1] == '\'') {
+        memcpy(out + o - 1, "\xE2\x80\x99", 3);
+        o += 2;
     }
     out[o] = '\0';
     free(clean);
@@ -279,33 +284,18 @@ static void sb_number(sbuf *b, double v)
 }
 
 /* Column letters of col (0-based). */
-static void col_letters(char out[4], lxw_col_t col)
-{
-    char rev[4];
-    int n = 0;
-    unsigned c = (unsigned)col + 1;
-    while (c && n < 3) {
-        rev[n++] = (char)('A' + (c - 1) % 26);
-        c = (c - 1) / 26;
-    }
-    for (int i = 0; i < n; i++)
-        out[i] = rev[n - 1 - i];
-    out[n] = '\0';
-}
-
-/* Appends 'sheet'!$C$r1:$C$r2 (rows 0-based), or $C$r1 when one cell and
- * no sheet. The sheet names this module makes need no escaping. */
+/* Appends the absolute reference sheet!$C$r1:$C$r2 (rows 0-based), or $C$r1
+ * when one cell and no sheet, as libxlsxwriter writes them: it quotes the
+ * sheet's name when it must, apostrophes doubled. */
 static void sb_range(sbuf *b, const char *sheet, lxw_row_t r1, lxw_col_t c1, lxw_row_t r2,
                      lxw_col_t c2)
 {
-    char a[4], z[4];
-    col_letters(a, c1);
-    col_letters(z, c2);
+    char ref[LXW_MAX_FORMULA_RANGE_LENGTH];
     if (sheet)
-        sb_printf(b, "'%s'!", sheet);
-    sb_printf(b, "$%s$%lu", a, (unsigned long)r1 + 1);
-    if (r1 != r2 || c1 != c2)
-        sb_printf(b, ":$%s$%lu", z, (unsigned long)r2 + 1);
+        lxw_rowcol_to_formula_abs(ref, sheet, r1, c1, r2, c2);
+    else
+        lxw_rowcol_to_range_abs(ref, r1, c1, r2, c2);
+    sb_printf(b, "%s", ref);
 }
 
 /* ---- sticky writes -------------------------------------------------------- */
@@ -851,10 +841,10 @@ static void write_summary(book *b, lxw_worksheet *ws, const run_data *runs, size
     check(b, worksheet_autofilter(ws, 0, 0, row - 1, C_SUMMARY_COLUMNS - 1), "the autofilter");
     if (row > 1 && !b->err) {
         /* p95 over the row's own endurance line (runs may differ). */
-        char p95[4], line[4];
-        col_letters(p95, C_P95);
-        col_letters(line, C_ENDURANCE);
-        char *rule = xasprintf("=AND(ISNUMBER($%s2),$%s2>$%s2)", p95, p95, line);
+        char p95[LXW_MAX_CELL_NAME_LENGTH], line[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell_abs(p95, 1, C_P95, false, true);        /* $K2 */
+        lxw_rowcol_to_cell_abs(line, 1, C_ENDURANCE, false, true);
+        char *rule = xasprintf("=AND(ISNUMBER(%s),%s>%s)", p95, p95, line);
         lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_FORMULA,
                                      .value_string = rule,
                                      .format = b->over};
@@ -1459,14 +1449,6 @@ static lxw_row_t write_cpu_table(book *b, lxw_worksheet *ws, const run_data *r, 
 }
 
 /* "='sheet'!$B$5:$L$5" style references for chart series. Caller frees. */
-static char *chart_ref(const char *sheet, lxw_row_t r1, lxw_col_t c1, lxw_row_t r2, lxw_col_t c2)
-{
-    sbuf f = {0};
-    sb_printf(&f, "=");
-    sb_range(&f, sheet, r1, c1, r2, c2);
-    return f.s;
-}
-
 /* The native charts: the P3 as clustered columns (series per level, the
  * paper's colours, the 3-D chart's axis titles), the percentile ladder as
  * lines. Names and titles refer to cells, so no text becomes a formula. */
@@ -1479,23 +1461,21 @@ static void add_charts(book *b, lxw_worksheet *ws, const run_data *r, const shee
         fail(b, LXW_ERROR_MEMORY_MALLOC_FAILED, "a column chart");
         return;
     }
-    char *title = chart_ref(r->sheet, 0, 0, 0, 0);
-    char *cats = chart_ref(r->sheet, lay->p3_head, 1, lay->p3_head, (lxw_col_t)nb);
     for (size_t l = 0; l < r->level_count && !b->err; l++) {
         lxw_row_t row = lay->p3_first + (lxw_row_t)l;
-        char *vals = chart_ref(r->sheet, row, 1, row, (lxw_col_t)nb);
-        char *name = chart_ref(r->sheet, row, 0, row, 0);
-        lxw_chart_series *s = chart_add_series(columns, cats, vals);
+        lxw_chart_series *s = chart_add_series(columns, NULL, NULL);
         if (s) {
-            chart_series_set_name(s, name);
+            chart_series_set_categories(s, r->sheet, lay->p3_head, 1, lay->p3_head,
+                                        (lxw_col_t)nb);
+            chart_series_set_values(s, r->sheet, row, 1, row, (lxw_col_t)nb);
+            chart_series_set_name_range(s, r->sheet, row, 0);
             lxw_chart_fill fill = {.color = level_colour(palette, l)};
             chart_series_set_fill(s, &fill);
         } else {
             fail(b, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
         }
-        free(vals), free(name);
     }
-    chart_title_set_name(columns, title);
+    chart_title_set_name_range(columns, r->sheet, 0, 0);
     chart_axis_set_name(columns->x_axis, "Delay (ms)");
     chart_axis_set_name(columns->y_axis, "Count (%)");
     chart_axis_set_min(columns->y_axis, 0);
@@ -1505,10 +1485,8 @@ static void add_charts(book *b, lxw_worksheet *ws, const run_data *r, const shee
     if (!b->err)
         check(b, worksheet_insert_chart_opt(ws, lay->charts, 0, columns, &place),
               "the column chart");
-    free(cats);
 
     lxw_chart *ladder = NULL;
-    cats = chart_ref(r->sheet, lay->stat_head, C_ST_P50, lay->stat_head, C_ST_P999);
     for (size_t l = 0; l < r->level_count && !b->err; l++) {
         if (r->levels[l].n == 0)
             continue;
@@ -1517,11 +1495,12 @@ static void add_charts(book *b, lxw_worksheet *ws, const run_data *r, const shee
             break;
         }
         lxw_row_t row = lay->stat_first + (lxw_row_t)l;
-        char *vals = chart_ref(r->sheet, row, C_ST_P50, row, C_ST_P999);
-        char *name = chart_ref(r->sheet, row, 0, row, 0);
-        lxw_chart_series *s = chart_add_series(ladder, cats, vals);
+        lxw_chart_series *s = chart_add_series(ladder, NULL, NULL);
         if (s) {
-            chart_series_set_name(s, name);
+            chart_series_set_categories(s, r->sheet, lay->stat_head, C_ST_P50, lay->stat_head,
+                                        C_ST_P999);
+            chart_series_set_values(s, r->sheet, row, C_ST_P50, row, C_ST_P999);
+            chart_series_set_name_range(s, r->sheet, row, 0);
             lxw_chart_line line = {.color = level_colour(palette, l), .width = 2.25};
             lxw_chart_fill fill = {.color = level_colour(palette, l)};
             chart_series_set_line(s, &line);
@@ -1531,7 +1510,6 @@ static void add_charts(book *b, lxw_worksheet *ws, const run_data *r, const shee
         } else {
             fail(b, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
         }
-        free(vals), free(name);
     }
     if (ladder && !b->err) {
         chart_title_set_name(ladder, "Percentile ladder");
@@ -1542,8 +1520,6 @@ static void add_charts(book *b, lxw_worksheet *ws, const run_data *r, const shee
         check(b, worksheet_insert_chart_opt(ws, lay->charts + 22, 0, ladder, &below),
               "the line chart");
     }
-    free(cats);
-    free(title);
 }
 
 /* Whether path starts with PNG's signature. */

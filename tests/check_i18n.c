@@ -209,6 +209,60 @@ START_TEST(test_i18n_report_embeds_a_cjk_font_and_gives_back_every_script)
 }
 END_TEST
 
+/* openpyxl reads p3.xlsx of the lab and prints every sheet name and every
+ * text cell, one a line; each run's name is a sheet's name and its title,
+ * levels and host are cells, byte for byte. */
+START_TEST(test_i18n_workbook_keeps_every_name_in_openpyxl)
+{
+    /* Debian's python3, where tools/deps.sh installs python3-openpyxl. */
+    if (system("/usr/bin/python3 -c 'import openpyxl' 2>/dev/null") != 0) {
+        printf("i18n: /usr/bin/python3 cannot import openpyxl, the workbook's names not "
+               "checked\n");
+        return;
+    }
+    char *dir = test_tmpdir("i18n-workbook");
+    char *out = report_lab(dir);
+    char *script = xasprintf("%s/names.py", dir);
+    test_write_text(script,
+                    "import sys, openpyxl\n"
+                    "wb = openpyxl.load_workbook(sys.argv[1])\n"
+                    "for ws in wb.worksheets:\n"
+                    "    print('sheet ' + ws.title)\n"
+                    "    for row in ws.iter_rows(values_only=True):\n"
+                    "        for v in row:\n"
+                    "            if isinstance(v, str):\n"
+                    "                for line in v.splitlines():\n"
+                    "                    print('cell ' + line)\n");
+    char *cmd = xasprintf("/usr/bin/python3 '%s' '%s/p3.xlsx'", script, out);
+    char *listing = command_output(cmd);
+    ck_assert_msg(listing != NULL && *listing, "%s printed nothing", cmd);
+    char *missing = xstrdup("");
+    for (size_t i = 0; i < RUN_COUNT; i++) {
+        const lab_run *r = &runs[i];
+        char *want[5] = {xasprintf("\nsheet %s\n", r->folder),
+                         xasprintf("\ncell %s\n", r->title),
+                         xasprintf("\ncell %s\n", r->levels[0]),
+                         xasprintf("\ncell %s\n", r->levels[2]),
+                         xasprintf("\ncell %s\n", r->host)};
+        for (size_t k = 0; k < 5; k++) {
+            if (!strstr(listing, want[k]) && strncmp(listing, want[k] + 1, strlen(want[k]) - 1)) {
+                char *next = xasprintf("%s%s", missing, want[k]);
+                free(missing);
+                missing = next;
+            }
+            free(want[k]);
+        }
+    }
+    ck_assert_msg(*missing == '\0', "openpyxl does not find in p3.xlsx:%s", missing);
+    free(missing);
+    free(listing);
+    free(cmd);
+    free(script);
+    free(out);
+    free(dir);
+}
+END_TEST
+
 /* The folder of the font file fontconfig gives for DejaVu Sans, or NULL.
  * Caller frees. */
 static char *dejavu_folder(void)
@@ -309,6 +363,7 @@ Suite *i18n_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_i18n_report_embeds_a_cjk_font_and_gives_back_every_script);
     tcase_add_test(tc, test_i18n_p3_png_title_has_real_glyphs_not_tofu);
+    tcase_add_test(tc, test_i18n_workbook_keeps_every_name_in_openpyxl);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -496,9 +496,12 @@ START_TEST(test_workbook_sheet_names_are_valid_and_quoteable)
         const char *run, *sheet;
     } cases[] = {
         {"fig09", "fig09"},
-        {"a/b\\c[d]:e*f?g!h", "a_b_c_d__e_f_g_h"},
-        {"O'Brien's", "O\xE2\x80\x99" "Brien\xE2\x80\x99s"},
+        {"a/b\\c[d]:e*f?g!h", "a_b_c_d__e_f_g!h"},
+        /* Apostrophes stay, but for one at either end, which Excel refuses. */
+        {"O'Brien's", "O'Brien's"},
         {"'quoted'", "\xE2\x80\x99quoted\xE2\x80\x99"},
+        {"'", "\xE2\x80\x99"},
+        {"012345678901234567890123456789'x", "012345678901234567890123456789\xE2\x80\x99"},
         {"history", "History (run)"},
         {"", "run"},
         {"tab\there", "tab_here"},

@@ -25,6 +25,7 @@ stored, within 1e-9 relative.
 Exits 0 when everything holds; otherwise prints what failed and exits 1."""
 import argparse
 import hashlib
+import html
 import json
 import math
 import os
@@ -279,6 +280,13 @@ def check_run_sheet(wf, wv, name, run, opts, z, part):
     kinds = {}
     for chart in charts:
         xml = z.read(chart).decode()
+        # Every reference names this sheet, quoted as Excel reads it.
+        for ref in re.findall(r"<c:f>(.*?)</c:f>", xml):
+            ref = html.unescape(ref)
+            quoted = ref[1:ref.rindex("'!")] if ref.startswith("'") else None
+            sheet = quoted.replace("''", "'") if quoted is not None else ref.split("!")[0]
+            if sheet != name or (quoted is not None and "'" in quoted.replace("''", "")):
+                fail("%s: a chart refers to %r, read as sheet %r" % (where, ref, sheet))
         kind = "bar" if "<c:barChart>" in xml else "line" if "<c:lineChart>" in xml else "?"
         kinds[kind] = xml
     with_samples = [i for i, l in enumerate(run["levels"]) if l["n"] > 0]
