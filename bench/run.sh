@@ -293,7 +293,7 @@ bench_lab() {
 }
 
 names=${*:-ingest perfmon analyze workbook compare simulate render jtl lab}
-echo "p3 benchmarks: $("$p3" --version), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "p3 benchmarks: $("$p3" --version | head -n 1), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 for name in $names; do
     "bench_$name"
 done

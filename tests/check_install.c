@@ -37,23 +37,6 @@
 #define COMPLETION_PATH "/usr/share/bash-completion/completions/p3"
 
 /* Reads a whole descriptor from its start; caller frees. */
-static char *slurp_fd(int fd)
-{
-    lseek(fd, 0, SEEK_SET);
-    size_t len = 0, cap = 4096;
-    char *buf = xmalloc(cap);
-    ssize_t n;
-    while ((n = read(fd, buf + len, cap - len - 1)) > 0 || (n < 0 && errno == EINTR)) {
-        if (n < 0)
-            continue;
-        len += (size_t)n;
-        if (cap - len < 2)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
 /* Runs argv (argv[0] looked up on PATH) in folder cwd, capturing stdout
  * and stderr, with none of the outer make's settings (MAKEFLAGS would pass
  * the test run's own variables and jobserver on to a make started here),
@@ -61,42 +44,10 @@ static char *slurp_fd(int fd)
  * locale with man's pager off. */
 static test_run run(const char *cwd, const char *const *argv)
 {
-    char out_path[] = "/tmp/p3-install-out-XXXXXX", err_path[] = "/tmp/p3-install-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    ck_assert(out_fd >= 0 && err_fd >= 0);
-    unlink(out_path);
-    unlink(err_path);
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert(pid >= 0);
-    if (pid == 0) {
-        if (cwd && chdir(cwd) != 0)
-            _exit(127);
-        dup2(out_fd, 1);
-        dup2(err_fd, 2);
-        int null_fd = open("/dev/null", O_RDONLY);
-        if (null_fd >= 0)
-            dup2(null_fd, 0);
-        unsetenv("MAKEFLAGS");
-        unsetenv("MFLAGS");
-        unsetenv("MAKELEVEL");
-        unsetenv("MAKEOVERRIDES");
-        unsetenv("P3_SOURCE_DIR");
-        setenv("LC_ALL", "C.UTF-8", 1);
-        setenv("MANPAGER", "cat", 1);
-        setenv("MANWIDTH", "80", 1);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int wstatus;
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-        ;
-    test_run r = {.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1};
-    r.out = slurp_fd(out_fd);
-    r.err = slurp_fd(err_fd);
-    close(out_fd);
-    close(err_fd);
-    return r;
+    static const char *const env[] = {"MAKEFLAGS",     "MFLAGS",       "MAKELEVEL",
+                                      "MAKEOVERRIDES", "P3_SOURCE_DIR", "LC_ALL=C.UTF-8",
+                                      "MANPAGER=cat",  "MANWIDTH=80",   NULL};
+    return test_command(cwd, argv, env);
 }
 
 /* Runs `make install` or `make uninstall` of the binary under test into

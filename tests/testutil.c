@@ -163,22 +163,13 @@ static char *slurp(int fd)
     return buf;
 }
 
-test_run test_p3(const char *cwd, const char *const *args)
+test_run test_command(const char *cwd, const char *const *argv, const char *const *env)
 {
-    const char *bin = getenv("P3_BIN");
-    ck_assert_msg(bin && *bin, "P3_BIN is not set: run the tests with 'make check'");
     char out_path[] = "/tmp/p3-test-out-XXXXXX", err_path[] = "/tmp/p3-test-err-XXXXXX";
     int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
     ck_assert(out_fd >= 0 && err_fd >= 0);
     unlink(out_path);
     unlink(err_path);
-    size_t argc = 0;
-    while (args[argc])
-        argc++;
-    char **argv = xcalloc(argc + 2, sizeof *argv);
-    argv[0] = (char *)bin;
-    for (size_t i = 0; i < argc; i++)
-        argv[i + 1] = (char *)args[i];
     fflush(NULL);
     pid_t pid = fork();
     ck_assert(pid >= 0);
@@ -187,10 +178,19 @@ test_run test_p3(const char *cwd, const char *const *args)
             _exit(127);
         dup2(out_fd, 1);
         dup2(err_fd, 2);
-        execv(bin, argv);
+        for (size_t i = 0; env && env[i]; i++) {
+            const char *eq = strchr(env[i], '=');
+            if (!eq) {
+                unsetenv(env[i]);
+                continue;
+            }
+            char *name = xstrndup(env[i], (size_t)(eq - env[i]));
+            setenv(name, eq + 1, 1);
+            free(name);
+        }
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
-    free(argv);
     int wstatus;
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
         ;
@@ -201,6 +201,22 @@ test_run test_p3(const char *cwd, const char *const *args)
     r.err = slurp(err_fd);
     close(out_fd);
     close(err_fd);
+    return r;
+}
+
+test_run test_p3(const char *cwd, const char *const *args)
+{
+    const char *bin = getenv("P3_BIN");
+    ck_assert_msg(bin && *bin, "P3_BIN is not set: run the tests with 'make check'");
+    size_t argc = 0;
+    while (args[argc])
+        argc++;
+    const char **argv = xcalloc(argc + 2, sizeof *argv);
+    argv[0] = bin;
+    for (size_t i = 0; i < argc; i++)
+        argv[i + 1] = args[i];
+    test_run r = test_command(cwd, argv, NULL);
+    free(argv);
     return r;
 }
 

@@ -47,6 +47,10 @@ typedef struct test_run {
 /* Runs $P3_BIN with the NULL-terminated arguments in folder cwd (NULL: the
  * current one), capturing stdout and stderr. */
 test_run test_p3(const char *cwd, const char *const *args);
+/* Runs the NULL-terminated argv (argv[0] looked up on PATH) the same way, in
+ * an environment changed by env (NULL, or NULL-terminated): "NAME=value"
+ * sets NAME, a bare "NAME" removes it. */
+test_run test_command(const char *cwd, const char *const *argv, const char *const *env);
 void test_run_free(test_run *r);
 
 /* The first column of sql's first row; these fail the test without one. */
