@@ -290,6 +290,21 @@ bench_lab() {
     rm -rf "$dir/lab-reference"
     run "$py" "$src/bench/lab_reference.py" "$lab" "$dir/lab-reference"
     report "p3 report, cold" "$ct" "$cm" "pandas+matplotlib+xlsxwriter" "$t" "$m"
+    # Whether a spreadsheet program opens the workbook: LibreOffice, headless,
+    # converts it to ODF when it is installed (it is large: deps.sh leaves it out).
+    soffice=$(command -v soffice || command -v libreoffice || true)
+    if [ -n "$soffice" ]; then
+        rm -rf "$dir/lab-lo" && mkdir -p "$dir/lab-lo"
+        if run "$soffice" --headless --norestore "-env:UserInstallation=file://$dir/lab-lo/profile" \
+            --convert-to ods --outdir "$dir/lab-lo" "$out/p3.xlsx" && [ -s "$dir/lab-lo/p3.ods" ]; then
+            echo "lab: LibreOffice opened p3.xlsx and wrote it as p3.ods in $t s"
+        else
+            echo "lab: LibreOffice could not open p3.xlsx" >&2
+            exit 1
+        fi
+    else
+        echo "lab: LibreOffice is not installed: whether it opens p3.xlsx was not checked"
+    fi
 }
 
 names=${*:-ingest perfmon analyze workbook compare simulate render jtl lab}
