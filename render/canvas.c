@@ -132,6 +132,8 @@ static void svg_renumber_surfaces(sink *s)
     *s = out;
 }
 
+static void note_shortened(cairo_t *cr, const char *path, diag_list *diags);
+
 int canvas_write(canvas *c, const char *path, const char *what, diag_list *diags)
 {
     if (c->finished) {
@@ -139,6 +141,7 @@ int canvas_write(canvas *c, const char *path, const char *what, diag_list *diags
         return STATUS_FAILURE;
     }
     c->finished = true;
+    note_shortened(c->cr, path, diags);
     cairo_status_t status = cairo_status(c->cr);
     cairo_destroy(c->cr);
     c->cr = NULL;
@@ -223,6 +226,8 @@ typedef struct text_state {
     int style;                     /* the current font's canvas_style */
     double size;                   /* its size in user units */
     double ascent[3], descent[3];  /* each style's at METRICS_SIZE; < 0: not measured yet */
+    size_t shortened;              /* texts canvas_ellipsize() had to cut */
+    char *first_shortened;         /* the first of them, whole */
 } text_state;
 
 static const cairo_user_data_key_t text_state_key;
@@ -234,7 +239,21 @@ static void text_state_free(void *data)
     g_object_unref(t->context);
     for (int i = 0; i < 3; i++)
         pango_font_description_free(t->font[i]);
+    free(t->first_shortened);
     free(t);
+}
+
+/* No text is cut without a word: a note on the file written says how many
+ * texts of cr were shortened, and which was the first. */
+static void note_shortened(cairo_t *cr, const char *path, diag_list *diags)
+{
+    const text_state *t = cairo_get_user_data(cr, &text_state_key);
+    if (!t || !t->shortened)
+        return;
+    char quoted[160];
+    diag_add(diags, DIAG_NOTE, path, 0, 0, "%zu text%s shortened with an ellipsis to fit, the first %s",
+             t->shortened, t->shortened == 1 ? "" : "s",
+             diag_quote(quoted, sizeof quoted, t->first_shortened, strlen(t->first_shortened)));
 }
 
 static PangoFontDescription *font_description(canvas_style style)
@@ -466,6 +485,10 @@ char *canvas_ellipsize(cairo_t *cr, const char *s, double max_width)
     size_t len = strlen(s);
     if (prefix_width(cr, s, len, "") <= max_width)
         return xstrdup(s);
+    /* Counted, so that the file written says what was cut (canvas_write). */
+    text_state *t = text_state_of(cr);
+    if (t->shortened++ == 0)
+        t->first_shortened = xstrdup(s);
     if (prefix_width(cr, "", 0, CANVAS_ELLIPSIS) > max_width)
         return xstrdup("");
     size_t keep = canvas_fit_prefix(cr, s, false, CANVAS_ELLIPSIS, max_width);

@@ -453,6 +453,47 @@ START_TEST(test_canvas_png_write_says_out_of_memory_and_leaves_no_file)
 }
 END_TEST
 
+/* A text cut with an ellipsis is never cut without a word: the file
+ * written gets a note counting the cut texts and naming the first whole;
+ * texts that fit leave none. In every format. */
+START_TEST(test_canvas_notes_every_text_it_shortened)
+{
+    static const canvas_format formats[] = {CANVAS_PNG, CANVAS_PDF, CANVAS_SVG};
+    static const char *const ext[] = {"png", "pdf", "svg"};
+    char *dir = test_tmpdir("canvas-cut");
+    char *got = xstrdup("");
+    for (size_t f = 0; f < 3; f++) {
+        for (int cut = 0; cut < 2; cut++) {
+            canvas *cv = canvas_new(formats[f], 400, 200, CANVAS_DEFAULT_DPI, NULL);
+            cairo_t *cr = canvas_cairo(cv);
+            canvas_font(cr, 12, CANVAS_REGULAR);
+            char *a = canvas_ellipsize(cr, "fits", 300);
+            char *b = canvas_ellipsize(cr, "a level name far too long for forty units", cut ? 40 : 1000);
+            char *c = canvas_ellipsize(cr, "another one cut", cut ? 30 : 1000);
+            char *path = xasprintf("%s/cut%d.%s", dir, cut, ext[f]);
+            diag_list *diags = diag_list_new();
+            int status = canvas_write(cv, path, "chart", diags);
+            char *prefix = xasprintf("%s/", dir);
+            char *text = test_diag_text(diags, prefix);
+            char *next = xasprintf("%s%d %s", got, status, text);
+            free(got);
+            got = next;
+            free(text), free(prefix), free(path), free(a), free(b), free(c);
+            diag_list_free(diags);
+            canvas_free(cv);
+        }
+    }
+    ck_assert_str_eq(got, "0 0 cut1.png: note: 2 texts shortened with an ellipsis to fit, the first "
+                          "'a level name far too long for forty units'\n"
+                          "0 0 cut1.pdf: note: 2 texts shortened with an ellipsis to fit, the first "
+                          "'a level name far too long for forty units'\n"
+                          "0 0 cut1.svg: note: 2 texts shortened with an ellipsis to fit, the first "
+                          "'a level name far too long for forty units'\n");
+    free(got);
+    free(dir);
+}
+END_TEST
+
 Suite *canvas_suite(void)
 {
     Suite *s = suite_create("canvas");
@@ -464,6 +505,7 @@ Suite *canvas_suite(void)
     tcase_add_test(tc, test_canvas_png_same_pixels_give_same_bytes_whatever_the_memory);
     tcase_add_loop_test(tc, test_canvas_png_fails_cleanly_when_memory_runs_out, 0, 2);
     tcase_add_test(tc, test_canvas_png_write_says_out_of_memory_and_leaves_no_file);
+    tcase_add_test(tc, test_canvas_notes_every_text_it_shortened);
     suite_add_tcase(s, tc);
     return s;
 }

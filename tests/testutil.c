@@ -368,6 +368,25 @@ void test_assert_ok(const char *what, const char *path, int status, const diag_l
     free(first);
 }
 
+size_t test_assert_ok_but_shortened(const char *what, const char *path, int status,
+                                    const diag_list *diags)
+{
+    char *first = diag_list_count(diags) ? diag_format(diag_list_get(diags, 0)) : NULL;
+    ck_assert_msg(status == STATUS_OK, "%s %s: %s", what, path, first ? first : "?");
+    free(first);
+    size_t shortened = 0, other = 0;
+    for (size_t i = 0; i < diag_list_count(diags); i++) {
+        const diag *d = diag_list_get(diags, i);
+        if (d->severity == DIAG_NOTE && strstr(d->message, "shortened with an ellipsis to fit"))
+            shortened++;
+        else
+            other++;
+    }
+    ck_assert_msg(other == 0, "%s %s: %zu messages besides the shortened texts' notes", what,
+                  path, other);
+    return shortened;
+}
+
 char *test_diag_text(const diag_list *diags, const char *prefix)
 {
     size_t prefix_len = prefix ? strlen(prefix) : 0;

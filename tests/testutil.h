@@ -83,6 +83,10 @@ long long test_count_rows(const char *db_path, const char *table);
 /* Fails the test, naming what, path and the first diagnostic, unless status
  * is STATUS_OK and diags is empty. */
 void test_assert_ok(const char *what, const char *path, int status, const diag_list *diags);
+/* As test_assert_ok(), but for notes that texts were shortened with an
+ * ellipsis to fit a drawing, which it counts: returns how many there are. */
+size_t test_assert_ok_but_shortened(const char *what, const char *path, int status,
+                                    const diag_list *diags);
 /* Every diagnostic as diag_format() writes it, one per line, with prefix
  * taken off the lines that start with it (NULL: none). Caller frees. */
 char *test_diag_text(const diag_list *diags, const char *prefix);
