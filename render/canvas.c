@@ -64,6 +64,9 @@ canvas *canvas_new(canvas_format format, double width, double height, int dpi, c
         free(clean);
     } else if (format == CANVAS_SVG) {
         c->surface = cairo_svg_surface_create_for_stream(sink_write, &c->bytes, width, height);
+    } else if (format == CANVAS_MEASURE) {
+        /* One pixel: whatever is drawn is clipped away at once. */
+        c->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
     } else {
         double scale = c->dpi / (double)CANVAS_DEFAULT_DPI;
         int w = (int)lround(width * scale), h = (int)lround(height * scale);
@@ -138,6 +141,11 @@ int canvas_write(canvas *c, const char *path, const char *what, diag_list *diags
 {
     if (c->finished) {
         diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write %s: drawing already written", what);
+        return STATUS_FAILURE;
+    }
+    if (c->format == CANVAS_MEASURE) {
+        diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot write %s: a measuring pass draws nothing",
+                 what);
         return STATUS_FAILURE;
     }
     c->finished = true;

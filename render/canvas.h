@@ -17,7 +17,9 @@
 typedef enum canvas_format {
     CANVAS_PNG,
     CANVAS_PDF,
-    CANVAS_SVG
+    CANVAS_SVG,
+    CANVAS_MEASURE /* draws nowhere: for a pass that only lays out and measures (text
+                      measures the same on every surface); canvas_write() refuses it */
 } canvas_format;
 
 /* The PNG resolution p3 assumes when none is asked for: a canvas unit is

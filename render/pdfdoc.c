@@ -524,8 +524,13 @@ void pdfdoc_draw_table(pdfdoc *d, const pdfdoc_table *t)
 /* ---- the document ---- */
 
 /* A new canvas for one pass, with the document's metadata. */
-static canvas *open_canvas(const char *title)
+/* The PDF, or for the first pass a canvas that only measures: that pass
+ * finds where pages break and parts start, which the PDF's contents and
+ * page footers need, and laying out is all it has to do. */
+static canvas *open_canvas(const char *title, bool final)
 {
+    if (!final)
+        return canvas_new(CANVAS_MEASURE, PDFDOC_PAGE_W, PDFDOC_PAGE_H, 0, title);
     canvas *cv = canvas_new(CANVAS_PDF, PDFDOC_PAGE_W, PDFDOC_PAGE_H, 0, title);
     char *creator = xasprintf("p3 %s", P3_VERSION);
     cairo_pdf_surface_set_metadata(canvas_pdf_surface(cv), CAIRO_PDF_METADATA_CREATOR, creator);
@@ -536,7 +541,7 @@ static canvas *open_canvas(const char *title)
 /* One pass: the document from the top of page 1, and the last page's end. */
 static void lay_out(pdfdoc *d, const char *title, pdfdoc_build_fn build, void *ctx)
 {
-    d->cv = open_canvas(title);
+    d->cv = open_canvas(title, d->final);
     d->cr = canvas_cairo(d->cv);
     d->page = 1;
     d->y = PDFDOC_MARGIN_TOP;
