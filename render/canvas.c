@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,83 @@ static text_state *text_state_of(cairo_t *cr)
     return t;
 }
 
+/* ---- texts laid out once per thread ---------------------------------- */
+
+/* Charts and reports draw the same texts again and again (axis labels,
+ * bucket edges, level names, table heads, and every text of a report twice,
+ * once to measure it and once to draw it), and shaping a text costs more
+ * than drawing it. A thread keeps the single-line layouts it made, keyed by
+ * font and text, and shares them between all its drawings: every context is
+ * made alike (new_context()), so a layout is the same whichever drawing it
+ * came from. The cache is emptied when it holds LAYOUT_CACHE_MAX layouts,
+ * and freed when its thread ends. */
+#define LAYOUT_CACHE_MAX 8192
+
+typedef struct layout_cache {
+    PangoContext *context;
+    PangoFontDescription *font[3];
+    GHashTable *layouts; /* "style size text" -> PangoLayout */
+} layout_cache;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void layout_cache_free(void *data)
+{
+    layout_cache *c = data;
+    g_hash_table_destroy(c->layouts);
+    for (int i = 0; i < 3; i++)
+        pango_font_description_free(c->font[i]);
+    g_object_unref(c->context);
+    free(c);
+}
+
+static void layout_cache_key(void)
+{
+    if (pthread_key_create(&cache_key, layout_cache_free) != 0)
+        xmalloc(SIZE_MAX); /* only out of resources: give up as xmalloc does */
+}
+
+static layout_cache *thread_layouts(void)
+{
+    pthread_once(&cache_once, layout_cache_key);
+    layout_cache *c = pthread_getspecific(cache_key);
+    if (c)
+        return c;
+    c = xcalloc(1, sizeof *c);
+    c->context = new_context();
+    for (int i = 0; i < 3; i++)
+        c->font[i] = font_description((canvas_style)i);
+    c->layouts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+    if (pthread_setspecific(cache_key, c) != 0) {
+        layout_cache_free(c);
+        xmalloc(SIZE_MAX);
+    }
+    return c;
+}
+
+/* s laid out on one line in t's font, as t->layout would lay it out. */
+static PangoLayout *single_line(const text_state *t, const char *s)
+{
+    layout_cache *c = thread_layouts();
+    char *key = g_strdup_printf("%d %.17g %s", t->style, t->size, s);
+    PangoLayout *l = g_hash_table_lookup(c->layouts, key);
+    if (l) {
+        g_free(key);
+        return l;
+    }
+    if (g_hash_table_size(c->layouts) >= LAYOUT_CACHE_MAX)
+        g_hash_table_remove_all(c->layouts);
+    l = pango_layout_new(c->context);
+    pango_layout_set_single_paragraph_mode(l, TRUE);
+    pango_layout_set_attributes(l, pango_layout_get_attributes(t->layout));
+    pango_font_description_set_absolute_size(c->font[t->style], t->size * PANGO_SCALE);
+    pango_layout_set_font_description(l, c->font[t->style]);
+    pango_layout_set_text(l, s, -1);
+    g_hash_table_insert(c->layouts, key, l);
+    return l;
+}
+
 /* Puts s into the layout unless it holds s already: a text is usually
  * measured and then drawn, and laying it out again would cost twice. */
 static void layout_text(text_state *t, const char *s)
@@ -410,8 +488,7 @@ void canvas_show_text(cairo_t *cr, const char *s)
     if (!*s)
         return;
     text_state *t = text_state_of(cr);
-    layout_text(t, s);
-    PangoLayoutLine *line = pango_layout_get_line_readonly(t->layout, 0);
+    PangoLayoutLine *line = pango_layout_get_line_readonly(single_line(t, s), 0);
     if (line)
         pango_cairo_show_layout_line(cr, line);
 }
@@ -419,9 +496,8 @@ void canvas_show_text(cairo_t *cr, const char *s)
 double canvas_text_width(cairo_t *cr, const char *s)
 {
     text_state *t = text_state_of(cr);
-    layout_text(t, s);
     PangoRectangle logical;
-    pango_layout_get_extents(t->layout, NULL, &logical);
+    pango_layout_get_extents(single_line(t, s), NULL, &logical);
     return logical.width / (double)PANGO_SCALE;
 }
 
