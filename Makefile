@@ -157,7 +157,9 @@ samples: $(BUILD)/bench/probegen
 clean:
 	rm -rf build p3 p3-report
 
-# Installing (make install, make uninstall) lives in its own file.
+# Installing (make install/uninstall) and the fuzz targets (make fuzz) live
+# in their own files.
 include tools/install.mk
+include tests/fuzz/fuzz.mk
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d

@@ -136,13 +136,20 @@ char *diag_quote(char *out, size_t outsize, const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         size_t seq = text_utf8_sequence(s + i, len - i);
-        size_t need = seq == 0 || p[i] < 0x20 || p[i] == 0x7F ? 4 : seq;
+        /* C1 controls (U+0080..U+009F, "\xC2\x80".."\xC2\x9F") are
+         * controls too: U+009B is CSI to some terminals. */
+        bool c1 = seq == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0;
+        size_t need = seq == 0 || p[i] < 0x20 || p[i] == 0x7F ? 4 : c1 ? 8 : seq;
         if (o + need > room)
             break;
         if (need == 4 && (seq == 0 || seq == 1)) {
             snprintf(out + o, 5, "\\x%02X", p[i]);
             o += 4;
             i += 1;
+        } else if (c1) {
+            snprintf(out + o, 9, "\\x%02X\\x%02X", p[i], p[i + 1]);
+            o += 8;
+            i += 2;
         } else {
             memcpy(out + o, p + i, seq);
             o += seq;

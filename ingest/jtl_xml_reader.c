@@ -138,6 +138,31 @@ static int close_input(void *ctx)
 
 /* ---- Errors ---- */
 
+/* s[0..len) with control characters (C0, DEL, C1) and bytes that are not
+ * UTF-8 written as \xNN: libxml2 quotes the input's bytes in its messages
+ * ("... for attribute it\xCC") as they are. A new string; caller frees. */
+static char *escape_bytes(const char *s, size_t len)
+{
+    char *out = xmalloc(4 * len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        const unsigned char b = (unsigned char)s[i];
+        size_t seq = text_utf8_sequence(s + i, len - i);
+        bool c1 = seq == 2 && b == 0xC2 && (unsigned char)s[i + 1] < 0xA0;
+        if (seq == 0 || b < 0x20 || b == 0x7F || c1) {
+            snprintf(out + o, 5, "\\x%02X", b);
+            o += 4;
+            i++;
+        } else {
+            memcpy(out + o, s + i, seq);
+            o += seq;
+            i += seq;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 #if LIBXML_VERSION >= 21200
 static void on_xml_error(void *ctx, const xmlError *e)
 #else
@@ -174,10 +199,11 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     }
     while (o > 0 && (message[o - 1] == ' ' || message[o - 1] == '.' || message[o - 1] == ';'))
         o--;
-    message[o] = '\0';
+    char *clean = escape_bytes(message, o);
+    free(message);
     r->errors = xreallocarray(r->errors, r->error_count + 1, sizeof *r->errors);
     r->errors[r->error_count++] =
-        (parse_error){e->line, e->int2 > 0 ? e->int2 : 1, e->level == XML_ERR_WARNING, message};
+        (parse_error){e->line, e->int2 > 0 ? e->int2 : 1, e->level == XML_ERR_WARNING, clean};
 }
 
 /* Whether s[0..len) at p is "<name" ending there (space, '/' or '>'). */
@@ -541,7 +567,11 @@ static void read_rest(reader *r, xmlNodePtr n)
             if (!go_on)
                 return;
         }
-        n = n->children ? n->children : successor(n);
+        /* An entity reference's children are its declaration's, in the
+         * DTD before the root: following them would lead back to the root
+         * and around again for ever. The DTD holds no samples either. */
+        bool descend = n->children && n->type != XML_ENTITY_REF_NODE && n->type != XML_DTD_NODE;
+        n = descend ? n->children : successor(n);
     }
 }
 

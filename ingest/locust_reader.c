@@ -364,6 +364,15 @@ static bool parse_row(locust_reader *r, row *w)
         ok &= good;
         *out[i] = v;
     }
+    if (ok && w->failures > w->requests) {
+        /* Locust counts a failure among the requests too. */
+        f = field_of(r, COL_FAILURES);
+        diag_file_error(&r->diags, f->line, f->col,
+                        "Total Failure Count %lld is more than Total Request Count %lld: "
+                        "failed requests are counted among the requests",
+                        w->failures, w->requests);
+        ok = false;
+    }
     ok &= milliseconds(r, field_of(r, COL_AVERAGE), column_names[COL_AVERAGE], &w->average);
     ok &= utf8_text(r, field_of(r, COL_TYPE));
     ok &= utf8_text(r, field_of(r, COL_NAME));
@@ -460,7 +469,14 @@ static void read_row(locust_reader *r)
         else if (w.t_ns < s->t_ns)
             restart(r, s, &w, "Timestamp", s->t_ns / ISOTIME_NS_PER_SEC,
                     w.t_ns / ISOTIME_NS_PER_SEC);
-        else
+        else if (w.failures - s->failures > w.requests - s->requests) {
+            const csv_field *f = field_of(r, COL_FAILURES);
+            diag_file_error(&r->diags, f->line, f->col,
+                            "Total Failure Count grows by %lld since the row before, Total "
+                            "Request Count by %lld: failed requests are counted among the "
+                            "requests",
+                            w.failures - s->failures, w.requests - s->requests);
+        } else
             give_aggregate(r, s, &w, total);
     }
     s->epoch = r->epoch;

@@ -310,7 +310,10 @@ int probe_reader_open(const char *path, probe_reader **out, diag_list *diags)
         if (ls == LINE_IO_ERROR)
             goto fail;
         if (ls == LINE_EOF) {
-            diag_file_error(&r->diags, number + 1, 1,
+            /* At the end of the file: the line after the last line end, or
+             * the last line itself when the file stops inside it. */
+            bool after = number == 0 || line_reader_terminated(r->lines);
+            diag_file_error(&r->diags, after ? number + 1 : number, 1,
                             "no header line: expected column names such as "
                             "'time,level,delay_ms'");
             goto bad;

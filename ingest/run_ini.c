@@ -1,6 +1,7 @@
 #include "run_ini.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,24 @@ static void parse_line(run_ini *ini, char **section, const char *line, size_t le
     if (!*section) {
         diag_file_error(df, number, l.col, "key before any section: start with '[run]'");
         return;
+    }
+    /* Values end up in messages, charts and the workbook: a control
+     * character (C0 but tab, DEL, C1) is never meant, and would reach a
+     * terminal as it is. */
+    for (size_t i = 0; i < l.value_len; i++) {
+        const unsigned char c = (unsigned char)l.value[i];
+        bool c1 = c == 0xC2 && i + 1 < l.value_len && (unsigned char)l.value[i + 1] < 0xA0;
+        if ((c < 0x20 && c != '\t') || c == 0x7F || c1) {
+            char code[8];
+            if (c1)
+                snprintf(code, sizeof code, "U+%04X", (unsigned char)l.value[i + 1]);
+            else
+                snprintf(code, sizeof code, "0x%02X", c);
+            diag_file_error(df, number, l.value_col + (long)i,
+                            "control character %s in the value of '%.*s'", code,
+                            (int)l.name_len, l.name);
+            return;
+        }
     }
     char *lkey = lower_dup(l.name, l.name_len);
     const run_ini_entry *dup = run_ini_get(ini, *section, lkey);

@@ -380,7 +380,10 @@ static void names_line(vmstat_reader *v, long number)
 {
     size_t count = v->field_count;
     const field *zone = NULL;
-    if (v->timestamped && count > 1 && !is_column_name(&v->fields[count - 1]))
+    /* field_count goes on counting past the fields kept: a line of more
+     * has no last field to look at, and is too long anyway. */
+    bool kept = count <= sizeof v->fields / sizeof *v->fields;
+    if (v->timestamped && count > 1 && kept && !is_column_name(&v->fields[count - 1]))
         zone = &v->fields[--count]; /* -t ends the names with the zone, as %Z writes it */
     if (count > MAX_COLUMNS) {
         diag_file_error(&v->diags, number, v->fields[MAX_COLUMNS].col,

@@ -16,7 +16,7 @@ int main(void)
         compare_suite, workbook_suite, csv_suite, jtl_reader_suite, k6_reader_suite,
         locust_reader_suite, gatling_reader_suite, hlog_reader_suite, fio_reader_suite,
         loadtest_suite, vmstat_reader_suite, probe_suite,
-        ingest_robust_suite, install_suite, i18n_suite,
+        ingest_robust_suite, fuzz_regress_suite, install_suite, i18n_suite,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++)

@@ -43,6 +43,7 @@ Suite *loadtest_suite(void);
 Suite *vmstat_reader_suite(void);
 Suite *probe_suite(void);
 Suite *ingest_robust_suite(void);
+Suite *fuzz_regress_suite(void);
 Suite *install_suite(void);
 Suite *i18n_suite(void);
 

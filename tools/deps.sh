@@ -5,6 +5,7 @@
 #
 #   tools/deps.sh          build, run and test dependencies
 #   tools/deps.sh --bench  also what `make bench` compares against
+#   tools/deps.sh --fuzz   also what `make fuzz` builds with
 set -eu
 
 # gcc, make, libc6-dev: the compiler; pkg-config: finds the libraries below;
@@ -29,6 +30,12 @@ if [ "${1:-}" = "--bench" ]; then
     # python3-pandas: the JTL analysis baseline; python3-xlsxwriter: the
     # lab benchmark's reference workbook.
     pkgs="$pkgs python3 python3-matplotlib python3-pandas python3-xlsxwriter"
+fi
+if [ "${1:-}" = "--fuzz" ]; then
+    # clang: the fuzz targets' compiler; libclang-rt-dev: libFuzzer and the
+    # sanitizers' runtimes for it; llvm: llvm-symbolizer, for readable
+    # stack traces of what the targets find.
+    pkgs="$pkgs clang libclang-rt-dev llvm"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
