@@ -336,7 +336,7 @@ static int load_series(sqlite3 *db, run_data *r)
         series_load(db, r->run_id, r->name, SERIES_READY, &r->settings, &r->ready, r->notes))
         return STATUS_FAILURE;
     if (r->settings.native && !r->settings.host_counter) {
-        r->host = (series){.n = r->guest.n};
+        r->host = (series){.n = r->guest.n, .interval = r->guest.interval};
         r->host.t = xreallocarray(NULL, r->guest.n + 1, sizeof *r->host.t);
         r->host.v = xreallocarray(NULL, r->guest.n + 1, sizeof *r->host.v);
         memcpy(r->host.t, r->guest.t, r->guest.n * sizeof *r->host.t);

@@ -332,11 +332,33 @@ int series_load(sqlite3 *db, int64_t run_id, const char *run_name, series_kind k
     if (!status && n)
         out->description = describe(c, chosen, count, n);
     sort_rows(out);
+    series_set_interval(out);
     for (size_t i = 0; i < count; i++)
         candidate_clear(&c[i]);
     free(c);
     free(chosen);
     return status;
+}
+
+static int spacing_order(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void series_set_interval(series *s)
+{
+    s->interval = 0;
+    if (s->n < 2)
+        return;
+    size_t m = s->n - 1;
+    int64_t *d = xreallocarray(NULL, m, sizeof *d);
+    for (size_t i = 0; i < m; i++)
+        d[i] = s->t[i + 1] - s->t[i];
+    qsort(d, m, sizeof *d, spacing_order);
+    /* An even count takes the mean of the middle two. */
+    s->interval = m % 2 ? d[m / 2] : d[m / 2 - 1] + (d[m / 2] - d[m / 2 - 1]) / 2;
+    free(d);
 }
 
 void series_clear(series *s)
@@ -372,9 +394,8 @@ long series_cover(const series *s, int64_t t, long hint)
         i = lo;
     }
     if (i == 0) {
-        /* The first row covers as much before it as the next row's interval. */
-        int64_t span = s->n > 1 ? s->t[1] - s->t[0] : 0;
-        if (t <= s->t[0] - span)
+        /* The first row covers the series' interval before it. */
+        if (t <= s->t[0] - s->interval)
             return -1;
     }
     return (long)i;

@@ -23,6 +23,8 @@ typedef struct series {
     int64_t *t;        /* UTC ns of each row, ascending; a row covers (t[i-1], t[i]] */
     double *v;         /* % of the guest's virtual CPUs */
     size_t n;
+    int64_t interval;  /* ns: the median spacing of the rows, which the first row
+                        * covers before it; 0 with fewer than two rows */
     char *description; /* the counters used, for the record; NULL when none */
 } series;
 
@@ -47,8 +49,14 @@ int series_load(sqlite3 *db, int64_t run_id, const char *run_name, series_kind k
                 const run_settings *settings, series *out, diag_list *notes);
 void series_clear(series *s);
 
+/* Sets s->interval from s->t (sorted): the median spacing of the rows.
+ * series_load() does this; call it after filling t by other means. */
+void series_set_interval(series *s);
+
 /* The index of the row covering instant t, or -1 when no row does. The
- * first row covers as long before it as the second row's interval. hint
+ * first row covers s->interval before it, as a sampling counter's first
+ * value averages the interval before it just as later values do; taking
+ * the median keeps one late or early start from shrinking it. hint
  * is a previous answer to start from (or -1): lookups in time order cost
  * O(1). */
 long series_cover(const series *s, int64_t t, long hint);

@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,19 +43,33 @@ static void number(sqlite3 *db, int64_t run_id, const char *run_name, const char
     free(v);
 }
 
+/* The most edges run.ini's analysis.buckets may give, as --buckets: every
+ * output can hold and draw 101 buckets. The same number as
+ * CLI_MAX_BUCKET_EDGES in cli/cli.h. */
+#define SETTINGS_MAX_BUCKET_EDGES 100
+
+/* Reads an increasing list key of min_count to max_count values; keeps
+ * *values when absent, warns when bad. */
 static void list(sqlite3 *db, int64_t run_id, const char *run_name, const char *key,
-                 size_t min_count, double **values, size_t *count, diag_list *diags)
+                 size_t min_count, size_t max_count, double **values, size_t *count,
+                 diag_list *diags)
 {
     char *v = meta(db, run_id, key);
     double *parsed;
     size_t n;
-    if (v && setting_parse_increasing(v, min_count, &parsed, &n)) {
+    if (!v)
+        return;
+    if (!setting_parse_increasing(v, min_count, &parsed, &n)) {
+        diag_add(diags, DIAG_WARNING, run_name, 0, 0, "run.ini %s '%s' is not valid; using the "
+                 "default", key, v);
+    } else if (n > max_count) {
+        diag_add(diags, DIAG_WARNING, run_name, 0, 0,
+                 "run.ini %s has %zu values, at most %zu; using the default", key, n, max_count);
+        free(parsed);
+    } else {
         free(*values);
         *values = parsed;
         *count = n;
-    } else if (v) {
-        diag_add(diags, DIAG_WARNING, run_name, 0, 0, "run.ini %s '%s' is not valid; using the "
-                 "default", key, v);
     }
     free(v);
 }
@@ -119,7 +134,7 @@ int run_settings_load(sqlite3 *db, int64_t run_id, const char *run_name, size_t 
     out->overhead_default_pct = SETTINGS_OVERHEAD_PCT;
     out->trust_margin_pct = SETTINGS_TRUST_MARGIN_PCT;
 
-    list(db, run_id, run_name, "analysis.buckets", 2, &out->edges, &out->edge_count, diags);
+    list(db, run_id, run_name, "analysis.buckets", 2, SETTINGS_MAX_BUCKET_EDGES, &out->edges, &out->edge_count, diags);
     number(db, run_id, run_name, "analysis.endurance_ms", 1, 3600000, &out->endurance_ms, diags);
     number(db, run_id, run_name, "analysis.onset_margin_ms", 0, 3600000, &out->onset_margin_ms,
            diags);
@@ -140,7 +155,7 @@ int run_settings_load(sqlite3 *db, int64_t run_id, const char *run_name, size_t 
         memcpy(out->thresholds, default_thresholds, sizeof default_thresholds);
     }
     free(custom);
-    list(db, run_id, run_name, "levels.cpu_thresholds", 1, &out->thresholds,
+    list(db, run_id, run_name, "levels.cpu_thresholds", 1, SIZE_MAX, &out->thresholds,
          &out->threshold_count, diags);
     if (out->threshold_count >= level_count && level_count > 0)
         out->threshold_count = level_count - 1;

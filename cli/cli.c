@@ -7,20 +7,61 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "text.h"
 #include "xalloc.h"
 
 /* Whether a progress line is on the terminal now. */
 static bool progress_shown;
+
+/* Writes text to out with every control character escaped but newlines. */
+static void put_escaped(FILE *out, const char *text, size_t len)
+{
+    char *safe = text_escape_controls(text, len, true);
+    fputs(safe, out);
+    free(safe);
+}
+
+void cli_printf(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = xvasprintf(fmt, ap);
+    va_end(ap);
+    put_escaped(out, text, strlen(text));
+    free(text);
+}
+
+FILE *cli_capture_open(cli_capture *c)
+{
+    *c = (cli_capture){0};
+    c->mem = open_memstream(&c->text, &c->size);
+    if (!c->mem) {
+        fprintf(stderr, "p3: error: out of memory (capturing output)\n");
+        exit(STATUS_FAILURE);
+    }
+    return c->mem;
+}
+
+void cli_capture_close(cli_capture *c, FILE *out)
+{
+    fclose(c->mem);
+    put_escaped(out, c->text, c->size);
+    free(c->text);
+    *c = (cli_capture){0};
+}
 
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     cli_progress_end();
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "p3 %s: error: ", cmd->name);
-    vfprintf(stderr, fmt, ap);
+    char *message = xvasprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: %s\n", cmd->usage);
+    /* The message quotes what the user typed, which may hold anything. */
+    char *safe = text_escape_controls(message, strlen(message), false);
+    fprintf(stderr, "p3 %s: error: %s\nusage: %s\n", cmd->name, safe, cmd->usage);
+    free(safe);
+    free(message);
     return STATUS_USAGE;
 }
 
@@ -101,7 +142,10 @@ void cli_print_diags(diag_list *diags)
         cli_progress_end();
     for (size_t i = 0; i < n; i++) {
         char *line = diag_format(diag_list_get(diags, i));
-        fprintf(stderr, "%s\n", line);
+        /* Paths and quoted subjects come from file and run names. */
+        char *safe = text_escape_controls(line, strlen(line), false);
+        fprintf(stderr, "%s\n", safe);
+        free(safe);
         free(line);
     }
     diag_list_clear(diags);
@@ -113,8 +157,10 @@ void cli_progress(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *text = xvasprintf(fmt, ap);
+    char *raw = xvasprintf(fmt, ap);
     va_end(ap);
+    char *text = text_escape_controls(raw, strlen(raw), false);
+    free(raw);
     /* Keep the line within a normal terminal's width. */
     if (strlen(text) > 78)
         memcpy(text + 75, "...", 4);

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "analyze.h"
 #include "diag.h"
@@ -55,6 +56,25 @@ void cli_print_help(const cli_command *cmd);
 /* Prints every diagnostic to stderr and clears the list. */
 void cli_print_diags(diag_list *diags);
 
+/* Everything p3 prints goes through text_escape_controls() (common/text.h),
+ * so a file or run name cannot move the cursor, clear or recolour the
+ * terminal. cli_printf() is printf to out with control characters other
+ * than newlines escaped. */
+void cli_printf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Text output captured from a render function, to be escaped as a whole:
+ * cli_capture_open() gives the FILE to write to (never NULL), and
+ * cli_capture_close() writes what it got to out, control characters other
+ * than newlines escaped, and releases it. CSV and JSON keep their own
+ * quoting and are not captured. */
+typedef struct cli_capture {
+    FILE *mem;   /* the open_memstream() stream */
+    char *text;  /* its buffer */
+    size_t size; /* its length */
+} cli_capture;
+FILE *cli_capture_open(cli_capture *c);
+void cli_capture_close(cli_capture *c, FILE *out);
+
 /* Progress on stderr, only when it is a terminal: one line, rewritten. */
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Clears the progress line, if any. */
@@ -95,8 +115,15 @@ int cli_ingest_options(const cli_command *self, const cli_ingest_args *args, ing
 int cli_ingest_paths(sqlite3 *db, const char *db_path, const char *const *paths, size_t count,
                      const ingest_options *opts, bool quiet);
 /* --buckets, --endurance, --label and --include-failures, shared by
- * analyze and report; the analysis options they make hold the edges
- * (release with cli_analysis_clear()). */
+ * analyze, report and compare; the analysis options they make hold the
+ * edges (release with cli_analysis_clear()). */
+
+/* The most bucket edges --buckets (and run.ini's analysis.buckets) may
+ * give: 101 buckets, which every output can hold (the workbook's P3 table
+ * takes two columns a bucket, far inside Excel's 16,384) and draw, though
+ * the P3 chart stays readable only up to about 30. Keep in step with
+ * SETTINGS_MAX_BUCKET_EDGES in analysis/settings.c. */
+#define CLI_MAX_BUCKET_EDGES 100
 typedef struct cli_analysis_args {
     const char *buckets, *endurance, *label;
     bool include_failures;

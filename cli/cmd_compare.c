@@ -249,15 +249,20 @@ static int compare_and_write(sqlite3 *out, source_arg *s, size_t count,
     cli_progress("compare: %zu runs", count);
     int status = compare_runs(out, sources, count, analysis, diags);
     cli_progress_end();
-    if (!status)
+    if (!status && format == STATS_OUT_TABLE) { /* CSV and JSON quote for themselves */
+        cli_capture text;
+        status = compare_out_write(out, format, cli_capture_open(&text), diags);
+        cli_capture_close(&text, stdout);
+    } else if (!status) {
         status = compare_out_write(out, format, stdout, diags);
+    }
     if (!status && dir) {
         cli_progress("compare: compare.pdf and p3.xlsx");
         status = write_files(out, dir, pdf, diags);
         cli_progress_end();
         if (!status && format == STATS_OUT_TABLE)
-            printf("wrote %s/compare.pdf and %s/p3.xlsx; the comparisons are in %s/p3.db\n", dir,
-                   dir, dir);
+            cli_printf(stdout, "wrote %s/compare.pdf and %s/p3.xlsx; the comparisons are in %s/p3.db\n",
+                       dir, dir, dir);
     }
     cli_print_diags(diags);
     diag_list_free(diags);
@@ -271,7 +276,7 @@ static int open_output(const char *dir, sqlite3 **out)
     if (!dir)
         return cli_open_store(":memory:", STORE_CREATE, out);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: error: cannot create folder: %s\n", dir, strerror(errno));
+        cli_printf(stderr, "%s: error: cannot create folder: %s\n", dir, strerror(errno));
         return STATUS_FAILURE;
     }
     char *path = xasprintf("%s/p3.db", dir);

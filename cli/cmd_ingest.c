@@ -24,8 +24,8 @@ static void on_file(void *ctx, const char *path, const ingest_file_result *r, di
 /* Prints the totals of one ingest, shared by ingest and report. */
 static void print_totals(const char *db_path, const ingest_totals *t)
 {
-    printf("ingested %ld file%s (%lld samples) into %s", t->stored, t->stored == 1 ? "" : "s",
-           t->samples, db_path);
+    cli_printf(stdout, "ingested %ld file%s (%lld samples) into %s", t->stored,
+               t->stored == 1 ? "" : "s", t->samples, db_path);
     if (t->replaced)
         printf("; %ld replaced %s earlier version", t->replaced,
                t->replaced == 1 ? "its" : "their");

@@ -26,7 +26,11 @@ int cmd_labels(const cli_command *self, int argc, char **argv)
         status = cli_open_store(db_path, STORE_READ_ONLY, &db);
     if (!status) {
         diag_list *diags = diag_list_new();
-        status = label_out_list(db, run, csv, stdout, diags);
+        cli_capture text;
+        FILE *out = csv ? stdout : cli_capture_open(&text); /* CSV quotes for itself */
+        status = label_out_list(db, run, csv, out, diags);
+        if (!csv)
+            cli_capture_close(&text, stdout);
         cli_print_diags(diags);
         diag_list_free(diags);
     }

@@ -69,7 +69,7 @@ static int choose_levels(const cli_command *self, const char *list, int n, probe
 static void print_progress(void *ctx, const char *line)
 {
     (void)ctx;
-    fprintf(stderr, "p3 probe: %s\n", line);
+    cli_printf(stderr, "p3 probe: %s\n", line);
 }
 
 int cmd_probe(const cli_command *self, int argc, char **argv)
@@ -190,12 +190,12 @@ int cmd_probe(const cli_command *self, int argc, char **argv)
         for (int i = 0; i < o.level_count; i++)
             any |= sum.samples[i] > 0;
         if (any) {
-            printf("%s: %d of %d levels, %d counter rows, %.0f s\n", output, sum.levels_done,
-                   o.level_count, sum.counter_rows, sum.seconds);
+            cli_printf(stdout, "%s: %d of %d levels, %d counter rows, %.0f s\n", output,
+                       sum.levels_done, o.level_count, sum.counter_rows, sum.seconds);
             for (int i = 0; i < o.level_count; i++)
                 if (sum.samples[i])
-                    printf("  %-9s %5d samples, mean %8.3f ms, max %8.3f ms\n", o.levels[i].name,
-                           sum.samples[i], sum.mean_ms[i], sum.max_ms[i]);
+                    cli_printf(stdout, "  %-9s %5d samples, mean %8.3f ms, max %8.3f ms\n",
+                               o.levels[i].name, sum.samples[i], sum.mean_ms[i], sum.max_ms[i]);
         }
     }
     return status;

@@ -316,7 +316,7 @@ int cmd_render(const cli_command *self, int argc, char **argv)
     if (!status)
         status = cli_render(db, dir, run, &setup);
     if (!status)
-        printf("wrote charts under %s%s\n", dir, setup.report ? ", and report.pdf" : "");
+        cli_printf(stdout, "wrote charts under %s%s\n", dir, setup.report ? ", and report.pdf" : "");
     store_close(db);
     return status;
 }

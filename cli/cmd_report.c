@@ -105,7 +105,7 @@ int cmd_report(const cli_command *self, int argc, char **argv)
         return status == CLI_HELP_SHOWN ? STATUS_OK : status;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: error: cannot create folder: %s\n", dir, strerror(errno));
+        cli_printf(stderr, "%s: error: cannot create folder: %s\n", dir, strerror(errno));
         free(labs);
         return STATUS_FAILURE;
     }
@@ -125,13 +125,17 @@ int cmd_report(const cli_command *self, int argc, char **argv)
             status = cli_render(db, dir, NULL, &setup);
         if (!status) {
             diag_list *diags = diag_list_new();
-            status = stats_out_summary(db, stdout, diags);
+            cli_capture text; /* run names, escaped for the terminal */
+            FILE *summary = cli_capture_open(&text);
+            status = stats_out_summary(db, summary, diags);
             if (!status && baseline)
-                status = compare_out_summary(db, stdout, diags);
+                status = compare_out_summary(db, summary, diags);
+            cli_capture_close(&text, stdout);
             cli_print_diags(diags);
             diag_list_free(diags);
-            printf("report in %s/: report.pdf, %sstore p3.db, charts <run>/p3.png and companions\n",
-                   dir, setup.render.formats & CLI_FORMAT_XLSX ? "workbook p3.xlsx, " : "");
+            cli_printf(stdout,
+                       "report in %s/: report.pdf, %sstore p3.db, charts <run>/p3.png and companions\n",
+                       dir, setup.render.formats & CLI_FORMAT_XLSX ? "workbook p3.xlsx, " : "");
         }
         status = status_worst(status, ingested);
     }

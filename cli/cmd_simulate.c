@@ -40,8 +40,8 @@ static int simulate_one(const char *path, const char *dir, bool force)
     cli_print_diags(diags);
     if (!status) {
         long long secs = (long long)(r->end_us / 1000000);
-        printf("%s: %zu samples, %d levels, %lldh%02lldm%02llds simulated\n", dir,
-               r->sample_count, s->level_count, secs / 3600, secs / 60 % 60, secs % 60);
+        cli_printf(stdout, "%s: %zu samples, %d levels, %lldh%02lldm%02llds simulated\n", dir,
+                   r->sample_count, s->level_count, secs / 3600, secs / 60 % 60, secs % 60);
     }
     sched_model_result_free(r);
     scenario_free(s);

@@ -34,7 +34,13 @@ int cmd_stats(const cli_command *self, int argc, char **argv)
     status = cli_open_store(db_path, STORE_READ_ONLY, &db);
     if (!status) {
         diag_list *diags = diag_list_new();
-        status = stats_out_write(db, run, f, stdout, diags);
+        if (f == STATS_OUT_TABLE) { /* CSV and JSON quote for themselves */
+            cli_capture text;
+            status = stats_out_write(db, run, f, cli_capture_open(&text), diags);
+            cli_capture_close(&text, stdout);
+        } else {
+            status = stats_out_write(db, run, f, stdout, diags);
+        }
         cli_print_diags(diags);
         diag_list_free(diags);
     }

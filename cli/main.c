@@ -351,7 +351,7 @@ static int cmd_help(const cli_command *self, int argc, char **argv)
     }
     const cli_command *cmd = find_command(argv[1]);
     if (!cmd) {
-        fprintf(stderr, "p3 help: error: unknown command '%s'\n%s", argv[1], main_usage);
+        cli_printf(stderr, "p3 help: error: unknown command '%s'\n%s", argv[1], main_usage);
         return STATUS_USAGE;
     }
     cli_print_help(cmd);
@@ -400,9 +400,9 @@ int main(int argc, char **argv)
     const cli_command *cmd = find_command(name);
     if (!cmd) {
         if (name[0] == '-')
-            fprintf(stderr, "p3: error: unknown option '%s'\n%s", name, main_usage);
+            cli_printf(stderr, "p3: error: unknown option '%s'\n%s", name, main_usage);
         else
-            fprintf(stderr, "p3: error: unknown command '%s'\n%s", name, main_usage);
+            cli_printf(stderr, "p3: error: unknown command '%s'\n%s", name, main_usage);
         return STATUS_USAGE;
     }
     return cli_finish(cmd->run(cmd, argc - 1, argv + 1));

@@ -97,13 +97,28 @@ bool isotime_parse_offset(const char *s, size_t len, int *minutes)
     return true;
 }
 
+/* The instants p3 accepts, in seconds since 1970 (UTC): from the first
+ * second of ISOTIME_MIN_YEAR up to, not including, the first second after
+ * ISOTIME_MAX_YEAR. Both forms are checked against this one range after
+ * conversion to UTC, so an ISO time whose offset carries it past the range
+ * is refused as the same instant written as Unix seconds would be. */
+static int64_t first_second(void)
+{
+    return isotime_days_from_civil(ISOTIME_MIN_YEAR, 1, 1) * 86400;
+}
+
+static int64_t end_second(void)
+{
+    return isotime_days_from_civil(ISOTIME_MAX_YEAR + 1, 1, 1) * 86400;
+}
+
 static bool parse_unix(const char *s, size_t len, int64_t *ns)
 {
     size_t i = 0;
     int64_t seconds = 0;
     while (i < len && s[i] >= '0' && s[i] <= '9') {
         seconds = seconds * 10 + (s[i] - '0');
-        if (seconds > isotime_days_from_civil(ISOTIME_MAX_YEAR + 1, 1, 1) * 86400)
+        if (seconds >= end_second())
             return false;
         i++;
     }
@@ -114,6 +129,20 @@ static bool parse_unix(const char *s, size_t len, int64_t *ns)
         return false;
     *ns = seconds * ISOTIME_NS_PER_SEC + frac;
     return true;
+}
+
+/* Whether `seconds` (UTC, after the offset) is 23:59 of the last day of a
+ * month: the only minute that a leap second (second 60) can end. */
+static bool leap_minute(int64_t seconds)
+{
+    int64_t days = seconds / 86400, rem = seconds % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int y, mo, d;
+    isotime_civil_from_days(days + 1, &y, &mo, &d);
+    return rem / 60 == 23 * 60 + 59 && d == 1;
 }
 
 bool isotime_parse(const char *s, size_t len, int default_offset_min, int64_t *ns)
@@ -139,10 +168,19 @@ bool isotime_parse(const char *s, size_t len, int default_offset_min, int64_t *n
     if (i < len && !isotime_parse_offset(s + i, len - i, &offset))
         return false;
     if (y < ISOTIME_MIN_YEAR || y > ISOTIME_MAX_YEAR || mo < 1 || mo > 12 || d < 1 ||
-        d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+        d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
         return false;
-    int64_t seconds = isotime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-                      (int64_t)offset * 60;
+    int64_t seconds = isotime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+                      (sec == 60 ? 59 : sec) - (int64_t)offset * 60;
+    if (sec == 60) {
+        /* A leap second: kept in its minute and in order, as the last
+         * nanosecond of second 59 (p3's instants have no second 60). */
+        if (!leap_minute(seconds))
+            return false;
+        frac = ISOTIME_NS_PER_SEC - 1;
+    }
+    if (seconds < first_second() || seconds >= end_second())
+        return false;
     *ns = seconds * ISOTIME_NS_PER_SEC + frac;
     return true;
 }

@@ -10,7 +10,10 @@
 
 #define ISOTIME_NS_PER_SEC INT64_C(1000000000)
 
-/* The years p3 accepts; the int64 nanosecond range holds 1678..2261. */
+/* The years p3 accepts, in UTC: both forms must give an instant from
+ * 1900-01-01T00:00:00Z up to, not including, 2200-01-01T00:00:00Z, that
+ * is Unix seconds below 7258118400 (Unix seconds carry no sign, so they
+ * start at 1970). The int64 nanosecond range holds 1678..2261. */
 #define ISOTIME_MIN_YEAR 1900
 #define ISOTIME_MAX_YEAR 2199
 
@@ -18,7 +21,11 @@
  *   YYYY-MM-DD[T| ]HH:MM:SS[.f{1,9}][Z|+HH:MM|-HH:MM]   (ISO 8601), or
  *   seconds[.f{1,9}]                                    (Unix time, UTC).
  * A time without an offset is taken at default_offset_min minutes east of
- * UTC. Returns false on anything else, or an impossible date or time. */
+ * UTC. A leap second, second 60, is accepted only where one can be: at
+ * 23:59 UTC (after the offset) on the last day of a month; it reads as
+ * second 59.999999999 of that minute, so rows keep their order. Returns
+ * false on anything else, an impossible date or time, or an instant
+ * outside the years above (the same range for both forms). */
 bool isotime_parse(const char *s, size_t len, int default_offset_min, int64_t *ns);
 
 /* Parses an offset "+HH:MM", "-HH:MM", "+HHMM", "Z" or "UTC" into minutes

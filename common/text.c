@@ -1,6 +1,9 @@
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 size_t text_utf8_sequence(const char *s, size_t len)
 {
@@ -77,4 +80,31 @@ bool text_all_digits(const char *s, size_t len)
         if (s[i] < '0' || s[i] > '9')
             return false;
     return true;
+}
+
+char *text_escape_controls(const char *s, size_t len, bool keep_newlines)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    /* At worst every byte becomes four. */
+    char *out = xreallocarray(NULL, len + 1, 4);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t seq = text_utf8_sequence(s + i, len - i);
+        bool c1 = seq == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0;
+        bool c0 = seq == 1 && (p[i] < 0x20 || p[i] == 0x7F) && !(keep_newlines && p[i] == '\n');
+        if (seq == 0 || c0 || c1) {
+            size_t n = c1 ? 2 : 1;
+            for (size_t k = 0; k < n; k++) {
+                snprintf(out + o, 5, "\\x%02X", p[i + k]);
+                o += 4;
+            }
+            i += n;
+        } else {
+            memcpy(out + o, p + i, seq);
+            o += seq;
+            i += seq;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }

@@ -24,4 +24,12 @@ bool text_all_digits(const char *s, size_t len);
 /* Narrows the string (*s, *len) past leading and trailing spaces and tabs. */
 void text_trim(const char **s, size_t *len);
 
+/* s[0..len) fit for a terminal, as a new string (caller frees): control
+ * characters (C0, DEL, and C1 U+0080..U+009F, which some terminals take as
+ * escape sequences) and bytes that are not valid UTF-8 are written as
+ * \xNN (a C1 character as its two bytes, "\xC2\x9B"); newlines are kept
+ * when keep_newlines, else escaped too. Other text, backslashes included,
+ * is copied as it is, so escaping twice changes nothing more. */
+char *text_escape_controls(const char *s, size_t len, bool keep_newlines);
+
 #endif

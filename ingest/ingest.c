@@ -200,9 +200,12 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The entries of dir, sorted, without hidden ones; *count set. Caller frees
- * each and the array. NULL (with a diagnostic) if dir cannot be read. */
-static char **list_dir(const char *dir, size_t *count, diag_list *diags)
+/* The entries of dir, sorted, without hidden ones (names that start with
+ * '.', such as ".git" or "..."); with note_hidden, each hidden one left out
+ * gets a note, so that no folder is skipped without a word. *count set.
+ * Caller frees each and the array. NULL (with a diagnostic) if dir cannot
+ * be read. */
+static char **list_dir(const char *dir, size_t *count, bool note_hidden, diag_list *diags)
 {
     DIR *d = opendir(dir);
     *count = 0;
@@ -210,17 +213,34 @@ static char **list_dir(const char *dir, size_t *count, diag_list *diags)
         diag_add(diags, DIAG_ERROR, dir, 0, 0, "cannot read folder: %s", strerror(errno));
         return NULL;
     }
-    char **names = NULL;
+    char **names = NULL, **hidden = NULL;
+    size_t hidden_count = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.') {
+            bool self_or_parent = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+            if (note_hidden && !self_or_parent) {
+                hidden = xreallocarray(hidden, hidden_count + 1, sizeof *hidden);
+                hidden[hidden_count++] = xstrdup(e->d_name);
+            }
             continue;
+        }
         names = xreallocarray(names, *count + 1, sizeof *names);
         names[(*count)++] = xstrdup(e->d_name);
     }
     closedir(d);
     if (*count)
         qsort(names, *count, sizeof *names, compare_names);
+    /* The notes in name order, as the files are read: the same every run. */
+    if (hidden_count)
+        qsort(hidden, hidden_count, sizeof *hidden, compare_names);
+    for (size_t i = 0; i < hidden_count; i++) {
+        char *path = join(dir, hidden[i]);
+        diag_add(diags, DIAG_NOTE, path, 0, 0, "skipped: a hidden name (it starts with '.')");
+        free(path);
+        free(hidden[i]);
+    }
+    free(hidden);
     return names;
 }
 
@@ -235,12 +255,6 @@ static bool is_regular(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static bool is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void report(walk *w, const char *path, const ingest_file_result *r)
@@ -333,7 +347,7 @@ static void ingest_tree(walk *w, const run_spec *spec, const counter_options *op
                         const char *dir)
 {
     size_t count;
-    char **names = list_dir(dir, &count, w->diags);
+    char **names = list_dir(dir, &count, true, w->diags);
     if (!names && diag_list_errors(w->diags)) {
         w->status = status_worst(w->status, STATUS_BAD_INPUT);
         return;
@@ -445,7 +459,7 @@ static void ingest_run_folder(walk *w, const char *dir)
 static bool looks_like_run(const char *dir, diag_list *diags)
 {
     size_t count;
-    char **names = list_dir(dir, &count, diags);
+    char **names = list_dir(dir, &count, false, diags);
     bool run = false;
     for (size_t i = 0; i < count && !run; i++) {
         char *path = join(dir, names[i]);
@@ -461,11 +475,15 @@ static bool looks_like_run(const char *dir, diag_list *diags)
 static void ingest_lab(walk *w, const char *dir)
 {
     size_t count;
-    char **names = list_dir(dir, &count, w->diags);
+    char **names = list_dir(dir, &count, true, w->diags);
     size_t runs = 0;
     for (size_t i = 0; i < count && w->status != STATUS_FAILURE; i++) {
         char *path = join(dir, names[i]);
-        if (is_dir(path)) {
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            /* Listed, then gone (deleted or renamed while ingest ran). */
+            diag_add(w->diags, DIAG_NOTE, path, 0, 0, "skipped: %s", strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
             if (looks_like_run(path, w->diags)) {
                 ingest_run_folder(w, path);
                 runs++;

@@ -446,9 +446,11 @@ static bool parse_row(probe_reader *r, long line_no, probe_sample *out)
         case COL_DELAY: {
             double d = 0;
             bool number = decimal_parse(f->text, f->len, &d);
-            bool negative = number && (d < 0 || (d == 0 && f->text[0] == '-'));
+            /* "-0" (and "-0.000") is zero, not a negative delay; it is
+             * stored as +0 so that no sign shows in any output. */
+            bool negative = number && d < 0;
             if (number && !negative && d <= PROBE_MAX_DELAY_MS) {
-                out->delay_ms = d;
+                out->delay_ms = d + 0.0;
                 break;
             }
             diag_quote(quoted, sizeof quoted, f->text, f->len);

@@ -12,6 +12,7 @@
 #include "stats_out.h"
 #include "status.h"
 #include "store.h"
+#include "text.h"
 #include "xalloc.h"
 
 /* Every counter with what the listing shows, in run, file, column order. */
@@ -55,6 +56,13 @@ static void write_list_csv_row(FILE *out, sqlite3_stmt *stmt)
     fputc('\n', out);
 }
 
+/* Text column i with control characters escaped; "" for NULL. Caller frees. */
+static char *escaped_column(sqlite3_stmt *stmt, int i)
+{
+    const char *text = (const char *)sqlite3_column_text(stmt, i);
+    return text ? text_escape_controls(text, strlen(text), false) : xstrdup("");
+}
+
 static void write_list_table_row(FILE *out, sqlite3_stmt *stmt, int run_width)
 {
     char nums[3][32];
@@ -62,10 +70,12 @@ static void write_list_table_row(FILE *out, sqlite3_stmt *stmt, int run_width)
         double v = results_column_double(stmt, 5 + i);
         snprintf(nums[i], sizeof nums[i], isfinite(v) ? "%.6g" : "-", v);
     }
-    fprintf(out, "%-*s  %-7s  %8lld  %12s  %12s  %12s  %s\n", run_width,
-            (const char *)sqlite3_column_text(stmt, 0), (const char *)sqlite3_column_text(stmt, 3),
-            sqlite3_column_int64(stmt, 4), nums[0], nums[1], nums[2],
-            (const char *)sqlite3_column_text(stmt, 2));
+    /* Names escaped for the terminal, before they are padded. */
+    char *run = escaped_column(stmt, 0), *side = escaped_column(stmt, 3),
+         *path = escaped_column(stmt, 2);
+    fprintf(out, "%-*s  %-7s  %8lld  %12s  %12s  %12s  %s\n", run_width, run, side,
+            sqlite3_column_int64(stmt, 4), nums[0], nums[1], nums[2], path);
+    free(run), free(side), free(path);
 }
 
 int counter_out_list(sqlite3 *db, const char *run_name, const char *pattern, bool csv, FILE *out,
@@ -79,7 +89,9 @@ int counter_out_list(sqlite3 *db, const char *run_name, const char *pattern, boo
     if (!csv) {
         /* A first pass for the width of the run column. */
         while (sqlite3_step(stmt) == SQLITE_ROW) {
-            int w = (int)strlen((const char *)sqlite3_column_text(stmt, 0));
+            char *run = escaped_column(stmt, 0);
+            int w = (int)strlen(run);
+            free(run);
             run_width = w > run_width ? w : run_width;
         }
         sqlite3_reset(stmt);

@@ -8,6 +8,7 @@
 #include "stats_out.h"
 #include "status.h"
 #include "store.h"
+#include "text.h"
 
 static const char list_sql[] =
     "SELECT r.name, l.name, s.label, s.in_probe, s.n, s.errors, s.mean_ms, s.p50_ms, s.p95_ms "
@@ -73,8 +74,13 @@ int label_out_list(sqlite3 *db, const char *run, bool csv, FILE *out, diag_list 
             csv_number(out, p95);
             fputc('\n', out);
         } else {
-            fprintf(out, "%-20s %-12s %-40s %5s %9lld %7lld", run_name, level,
-                    *label ? label : "(none)", in_probe ? "yes" : "no", n, errors);
+            /* Names escaped for the terminal, before they are padded. */
+            char *safe_run = text_escape_controls(run_name, strlen(run_name), false);
+            char *safe_level = text_escape_controls(level, strlen(level), false);
+            char *safe_label = text_escape_controls(label, strlen(label), false);
+            fprintf(out, "%-20s %-12s %-40s %5s %9lld %7lld", safe_run, safe_level,
+                    *label ? safe_label : "(none)", in_probe ? "yes" : "no", n, errors);
+            free(safe_run), free(safe_level), free(safe_label);
             table_number(out, share, 7);
             table_number(out, mean, 9);
             table_number(out, p50, 9);

@@ -8,6 +8,7 @@
 #include "results.h"
 #include "status.h"
 #include "store.h"
+#include "text.h"
 #include "xalloc.h"
 
 /* How a value prints in the CSV. */
@@ -194,6 +195,8 @@ void stats_out_json_string(FILE *out, const char *s)
             fputs("\\t", out);
         else if (*p < 0x20 || *p == 0x7F)
             fprintf(out, "\\u%04x", *p);
+        else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0)
+            fprintf(out, "\\u%04x", *++p); /* C1: the same string, safe on a terminal */
         else
             fputc(*p, out);
     }
@@ -404,14 +407,21 @@ static const char *const table_heads[TABLE_COLS] = {
     "run", "level", "n", "by", "mean", "sd", "p50", "p95", "p99", "max", ">1s %", "err %",
     "host %", "guest %", "useful %"};
 
+/* A name as a table cell: control characters escaped, so that the cell's
+ * width is what the terminal shows and a name cannot drive the terminal. */
+static char *name_cell(const char *name)
+{
+    return text_escape_controls(name, strlen(name), false);
+}
+
 static char *table_cell(const row *r, int c)
 {
     double v;
     switch (c) {
     case 0:
-        return xstrdup(r->run);
+        return name_cell(r->run);
     case 1:
-        return xstrdup(r->level);
+        return name_cell(r->level);
     case 2:
         return xasprintf("%lld", r->n);
     case 3:

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,6 +188,96 @@ START_TEST(test_analyze_loads_placed_levels_from_a_first_version_store_without_w
 }
 END_TEST
 
+/* "1,2,...,n" as --buckets takes it (caller frees). */
+static char *edge_list(int n)
+{
+    char *list = xstrdup("1");
+    for (int k = 2; k <= n; k++) {
+        char *longer = xasprintf("%s,%d", list, k);
+        free(list);
+        list = longer;
+    }
+    return list;
+}
+
+START_TEST(test_analyze_refuses_more_than_100_bucket_edges_in_every_command)
+{
+    /* 10,000 edges were once taken, and the workbook then failed with a
+     * column out of range; analyze, report and compare now say the limit
+     * before they touch a store or a folder. */
+    char *many = edge_list(101), *huge = edge_list(10000);
+    const char *analyze[] = {"analyze", "--db", "nowhere/p3.db", "--buckets", many, NULL};
+    const char *report[] = {"report", "-o", "nowhere", "--buckets", huge, "nowhere", NULL};
+    const char *compare[] = {"compare", "--buckets", many, "a", "b", NULL};
+    const char *const *commands[] = {analyze, report, compare};
+    const char *expected[] = {"p3 analyze: error: bad --buckets: at most 100 edges, got 101\n",
+                              "p3 report: error: bad --buckets: at most 100 edges, got 10000\n",
+                              "p3 compare: error: bad --buckets: at most 100 edges, got 101\n"};
+    char failures[1024] = "";
+    for (int i = 0; i < 3; i++) {
+        test_run r = test_p3(NULL, commands[i]);
+        char *usage = strstr(r.err, "usage: ");
+        if (usage)
+            *usage = '\0';
+        if (r.status != STATUS_USAGE || strcmp(r.err, expected[i]) != 0)
+            snprintf(failures + strlen(failures), sizeof failures - strlen(failures),
+                     "%s: exit %d, stderr '%s'; ", commands[i][0], r.status, r.err);
+        test_run_free(&r);
+    }
+    ck_assert_msg(failures[0] == '\0', "%s", failures);
+    free(many), free(huge);
+}
+END_TEST
+
+START_TEST(test_analyze_takes_100_bucket_edges_and_the_workbook_holds_them)
+{
+    /* The limit itself is taken, and every output of p3 report holds it. */
+    char *dir = test_tmpdir("analyze-100-edges");
+    char *run = xasprintf("%s/run/a.probe", dir), *out = xasprintf("%s/out", dir);
+    test_write_text(run, log_text);
+    char *edges = edge_list(100);
+    const char *args[] = {"report", "-o", out, "--buckets", edges, "run", NULL};
+    test_run r = test_p3(dir, args);
+    ck_assert_msg(r.status == STATUS_OK, "exit %d, stderr:\n%s", r.status, r.err);
+    test_run_free(&r);
+    char *db_path = xasprintf("%s/p3.db", out);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_double_eq(test_query_double(db, "SELECT count(*) FROM bucket"), 101);
+    sqlite3_close(db);
+    char *xlsx = xasprintf("%s/p3.xlsx", out);
+    char *sha = test_file_sha256(xlsx, NULL);
+    ck_assert_msg(sha != NULL, "no %s", xlsx);
+    free(sha), free(xlsx), free(db_path), free(edges), free(run), free(out), free(dir);
+}
+END_TEST
+
+START_TEST(test_analyze_warns_about_run_ini_buckets_over_the_limit)
+{
+    /* run.ini's analysis.buckets has the same limit: over it, a warning and
+     * the paper's edges. */
+    char *dir = test_tmpdir("analyze-ini-edges");
+    char *edges = edge_list(101);
+    char *ini_text = xasprintf("[analysis]\nbuckets = %s\n", edges);
+    char *ini = xasprintf("%s/run/run.ini", dir);
+    test_write_text(ini, ini_text);
+    sqlite3 *db = store_with(dir, log_text, "a.probe");
+    diag_list *diags = diag_list_new();
+    analyze_totals t;
+    ck_assert_int_eq(analyze_store(db, NULL, NULL, NULL, &t, diags), STATUS_OK);
+    ck_assert_double_eq(test_query_double(db, "SELECT count(*) FROM bucket"), 11);
+    ck_assert_uint_eq(diag_list_count(diags), 1);
+    char *msg = diag_format(diag_list_get(diags, 0));
+    ck_assert_msg(strstr(msg, "warning: run.ini analysis.buckets has 101 values, at most 100; "
+                              "using the default") != NULL,
+                  "got '%s'", msg);
+    free(msg);
+    diag_list_free(diags);
+    store_close(db);
+    free(ini), free(ini_text), free(edges), free(dir);
+}
+END_TEST
+
 Suite *analyze_suite(void)
 {
     Suite *s = suite_create("analyze");
@@ -196,6 +287,9 @@ Suite *analyze_suite(void)
     tcase_add_test(tc, test_analyze_writes_nothing_when_inputs_are_unchanged);
     tcase_add_test(tc, test_analyze_recomputes_a_run_that_gained_a_file);
     tcase_add_test(tc, test_analyze_loads_placed_levels_from_a_first_version_store_without_writing);
+    tcase_add_test(tc, test_analyze_refuses_more_than_100_bucket_edges_in_every_command);
+    tcase_add_test(tc, test_analyze_takes_100_bucket_edges_and_the_workbook_holds_them);
+    tcase_add_test(tc, test_analyze_warns_about_run_ini_buckets_over_the_limit);
     suite_add_tcase(s, tc);
     return s;
 }

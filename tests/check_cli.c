@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <check.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,98 @@ START_TEST(test_cli_report_bytes_do_not_depend_on_jobs)
 }
 END_TEST
 
+/* Where s holds a byte that can drive a terminal (C0 other than a line's
+ * newline, DEL, a C1 character U+0080..U+009F as UTF-8, or a lone byte
+ * 0x80..0x9F), or -1. */
+static long raw_control_at(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; p[i]; i++) {
+        bool c1 = p[i] == 0xC2 && p[i + 1] >= 0x80 && p[i + 1] < 0xA0;
+        bool lone = p[i] >= 0x80 && p[i] < 0xA0 && (i == 0 || p[i - 1] < 0xC0);
+        if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7F || c1 || lone)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Runs p3 with args and appends what it printed (both streams, labelled by
+ * command) to *all; the exit status must be want. */
+static void run_collecting(const char *const *args, int want, char **all)
+{
+    test_run r = test_p3(NULL, args);
+    char *next = xasprintf("%s--- p3 %s: exit %d\n%s%s", *all, args[0], r.status, r.out, r.err);
+    free(*all);
+    *all = next;
+    ck_assert_msg(r.status == want, "p3 %s: exit %d\n%s", args[0], r.status, r.err);
+    test_run_free(&r);
+}
+
+/* A run folder, probe logs, a load-test file, a counter file and an output
+ * folder whose names hold ESC [2J (clear the screen) and U+009B (CSI): no
+ * raw control byte reaches the terminal from report, stats, labels,
+ * counters, render or their messages; the names come out escaped. */
+START_TEST(test_cli_prints_control_characters_in_names_escaped)
+{
+    static const char bad[] = "\033[2J\xC2\x9B";
+    char *dir = test_tmpdir("cli-controls");
+    char *run = xasprintf("%s/lab/run%s", dir, bad);
+    char *src = test_source_path("tests/data/lab-small/beta/b.probe");
+    char *probe = test_read_file(src, NULL);
+    ck_assert_ptr_nonnull(probe);
+    char *path = xasprintf("%s/b%s.probe", run, bad);
+    test_write_text(path, probe);
+    free(path), free(probe), free(src);
+    src = test_source_path("samples/loadtest/jmeter-csv/results.jtl");
+    char *jtl = test_read_file(src, NULL);
+    ck_assert_ptr_nonnull(jtl);
+    path = xasprintf("%s/res%s.jtl", run, bad);
+    test_write_text(path, jtl);
+    free(path), free(jtl), free(src);
+    path = xasprintf("%s/perf%s.csv", run, bad);
+    test_write_text(path, "\"(PDH-CSV 4.0) (Coordinated Universal Time)(0)\","
+                          "\"\\\\web01\\Processor(_Total)\\% Processor Time\"\n"
+                          "\"12/03/2025 12:00:05.000\",\"5\"\n"
+                          "\"12/03/2025 12:00:10.000\",\"7\"\n");
+    free(path);
+    path = xasprintf("%s/notes%s.txt", run, bad); /* skipped with a note */
+    test_write_text(path, "not a format p3 reads\n");
+    free(path);
+    char *lab = xasprintf("%s/lab", dir), *out = xasprintf("%s/out%s", dir, bad);
+    char *db = xasprintf("%s/p3.db", out), *charts = xasprintf("%s/charts%s", dir, bad);
+    char *all = xstrdup("");
+    const char *report[] = {"report", "--charts", "p3", "--size", "320x200", "-o", out, lab, NULL};
+    run_collecting(report, STATUS_OK, &all);
+    const char *stats[] = {"stats", "--db", db, NULL};
+    run_collecting(stats, STATUS_OK, &all);
+    const char *json[] = {"stats", "--db", db, "--format", "json", NULL};
+    run_collecting(json, STATUS_OK, &all);
+    const char *labels[] = {"labels", "--db", db, NULL};
+    run_collecting(labels, STATUS_OK, &all);
+    const char *counters[] = {"counters", "--db", db, NULL};
+    run_collecting(counters, STATUS_OK, &all);
+    const char *render[] = {"render", "--db", db, "--charts", "p3", "--size", "320x200",
+                            "--format", "png", "-o", charts, NULL};
+    run_collecting(render, STATUS_OK, &all);
+    const char *unknown[] = {"stats", "--db", db, "--run", bad, NULL};
+    run_collecting(unknown, STATUS_BAD_INPUT, &all);
+    /* The whole text goes to a file to read when this fails: Check's
+     * messages are short. */
+    char *printed = xasprintf("%s/printed.txt", dir);
+    test_write_text(printed, all);
+    long at = raw_control_at(all);
+    ck_assert_msg(at < 0, "a raw control byte at offset %ld of what p3 printed: see %s", at,
+                  printed);
+    /* Printed, escaped: the names are there, every command said something. */
+    ck_assert_msg(strstr(all, "run\\x1B[2J\\xC2\\x9B  ") &&
+                      strstr(all, "notes\\x1B[2J\\xC2\\x9B.txt") &&
+                      strstr(all, "wrote charts under ") && strstr(all, "Checkout"),
+                  "the names are not printed escaped: see %s", printed);
+    free(printed);
+    free(all), free(charts), free(db), free(out), free(lab), free(run), free(dir);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -320,6 +413,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_cli_report_redoes_only_what_changed);
     tcase_add_test(tc, test_cli_report_bytes_do_not_depend_on_jobs);
     tcase_add_test(tc, test_cli_report_removes_what_a_killed_p3_left);
+    tcase_add_test(tc, test_cli_prints_control_characters_in_names_escaped);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -398,6 +398,35 @@ START_TEST(test_cpu_a_single_vmware_vmx_process_is_taken_as_the_guest_with_a_not
 }
 END_TEST
 
+/* The first counter row covers the series' interval before it, the median
+ * spacing of its rows, not the spacing to the row after it: rows at 0, 2,
+ * 7, 12 and 17 s (median 5 s) cover (-5, 0] with the first, so a probe at
+ * -4 s is placed by CPU and one at -6 s is not. */
+START_TEST(test_cpu_first_counter_row_covers_the_median_interval_before_it)
+{
+    lab l = lab_new("[run]\nhost = vshost\nguest = w2k\n[cpu]\nhost_counter = "
+                    "*\\Process(vmware-vmx)\\% Processor Time\n");
+    char *log = xasprintf("# p3-probe 1\ntime,delay_ms\n%lld,10\n%lld,11\n%lld,12\n%lld,13\n",
+                          (long long)(T0 - 6), (long long)(T0 - 4), (long long)(T0 + 1),
+                          (long long)(T0 + 10));
+    lab_file(&l, "probe.probe", log);
+    free(log);
+    lab_ingest(&l);
+    static const counter_fixture_counter proc[] = {
+        {"\\\\vshost\\Process(vmware-vmx)\\% Processor Time", "vshost", "Process",
+         "vmware-vmx", "% Processor Time"}};
+    static const double t[] = {0, 2, 7, 12, 17};
+    static const double v[] = {5, 5, 5, 5, 5};
+    counter_fixture_script host = {"perfmon", 1, 5, proc, t, v};
+    lab_counters(&l, "host.csv", &host);
+    lab_analyze(&l);
+    /* -4, 1 and 10 s by CPU at 5 % (None); -6 s before any row's interval. */
+    near("None by cpu", num(&l, "SELECT n_cpu FROM level_stats WHERE level = 0"), 3);
+    near("unplaced", num(&l, "SELECT unplaced FROM analysis"), 1);
+    lab_free(&l);
+}
+END_TEST
+
 Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -411,6 +440,7 @@ Suite *cpu_suite(void)
     tcase_add_test(tc, test_cpu_hyper_v_virtual_processors_are_summed_over_the_guest_vcpus);
     tcase_add_test(tc, test_cpu_qemu_process_in_pidstat_is_the_guest);
     tcase_add_test(tc, test_cpu_a_single_vmware_vmx_process_is_taken_as_the_guest_with_a_note);
+    tcase_add_test(tc, test_cpu_first_counter_row_covers_the_median_interval_before_it);
     suite_add_tcase(s, tc);
     return s;
 }

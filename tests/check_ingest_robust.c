@@ -4,7 +4,8 @@
  * reported, and --run-name lab keeps them apart (item 8); a file that
  * changes while it is read is refused, never stored in part (item 9);
  * counter values whose sums would overflow are refused at their line and
- * column (item 10). */
+ * column (item 10); every folder or file skipped gets a note: hidden names
+ * such as "...", and a folder deleted while ingest runs (item 16). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "file_guard.h"
+#include "ingest.h"
 #include "sha256.h"
 #include "status.h"
+#include "store.h"
 #include "suites.h"
 #include "testutil.h"
 #include "xalloc.h"
@@ -637,6 +641,81 @@ START_TEST(test_ingest_refuses_sysstat_and_virttop_values_out_of_range)
 }
 END_TEST
 
+/* ---- Item 16: no folder skipped without a word ------------------------- */
+
+START_TEST(test_ingest_notes_each_hidden_name_it_skips)
+{
+    /* A run folder named "..." (or any name starting with '.') is not read,
+     * as before, but now says so; so does a hidden file in a run. */
+    char *dir = test_tmpdir("hidden");
+    static const char *const files[] = {"lab/run/a.probe", "lab/.../a.probe",
+                                        "lab/.old/a.probe", "lab/run/.a.probe.swp"};
+    for (size_t i = 0; i < 4; i++) {
+        char *path = xasprintf("%s/%s", dir, files[i]);
+        test_write_text(path, probe_v1);
+        free(path);
+    }
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, "lab", NULL};
+    test_run r = test_p3(dir, args);
+    ck_assert_msg(r.status == STATUS_OK, "exit %d, stderr:\n%s", r.status, r.err);
+    ck_assert_str_eq(r.err, "lab/...: note: skipped: a hidden name (it starts with '.')\n"
+                            "lab/.old: note: skipped: a hidden name (it starts with '.')\n"
+                            "lab/run/.a.probe.swp: note: skipped: a hidden name (it starts "
+                            "with '.')\n");
+    ck_assert_int_eq(test_count_rows(db, "source_file"), 1);
+    test_run_free(&r);
+    free(db), free(dir);
+}
+END_TEST
+
+/* After the first file p3 reads, deletes the run folder named by ctx. */
+static void delete_folder_after_first_file(void *ctx, const char *path,
+                                           const ingest_file_result *result, diag_list *diags)
+{
+    (void)path, (void)result, (void)diags;
+    const char *folder = ctx;
+    char *file = xasprintf("%s/a.probe", folder);
+    if (access(folder, F_OK) == 0) {
+        unlink(file);
+        rmdir(folder);
+    }
+    free(file);
+}
+
+START_TEST(test_ingest_notes_a_run_folder_deleted_while_it_runs)
+{
+    /* Listed with the lab, gone by the time p3 comes to it: a note names
+     * it (before, it was passed over without a word). */
+    char *dir = test_tmpdir("deleted");
+    char *a = xasprintf("%s/lab/a/a.probe", dir), *b = xasprintf("%s/lab/b/a.probe", dir);
+    char *lab = xasprintf("%s/lab", dir), *b_folder = xasprintf("%s/lab/b", dir);
+    char *db_path = xasprintf("%s/p3.db", dir);
+    test_write_text(a, probe_v1);
+    test_write_text(b, probe_v1);
+    diag_list *diags = diag_list_new();
+    sqlite3 *db;
+    ck_assert_int_eq(store_open(db_path, STORE_CREATE, &db, diags), STATUS_OK);
+    ingest_totals totals;
+    const char *paths[] = {lab};
+    int status = ingest_paths(db, paths, 1, NULL, delete_folder_after_first_file, b_folder,
+                              &totals, diags);
+    store_close(db);
+    ck_assert_int_eq(access(b_folder, F_OK), -1);
+    char *expected = xasprintf("%s: note: skipped: %s", b_folder, strerror(ENOENT));
+    bool noted = false;
+    for (size_t i = 0; i < diag_list_count(diags); i++) {
+        char *msg = diag_format(diag_list_get(diags, i));
+        noted |= strcmp(msg, expected) == 0;
+        free(msg);
+    }
+    ck_assert_msg(noted, "no note '%s'", expected);
+    ck_assert_int_eq(status, STATUS_OK);
+    diag_list_free(diags);
+    free(expected), free(a), free(b), free(lab), free(b_folder), free(db_path), free(dir);
+}
+END_TEST
+
 Suite *ingest_robust_suite(void)
 {
     Suite *s = suite_create("ingest_robust");
@@ -652,6 +731,8 @@ Suite *ingest_robust_suite(void)
     tcase_add_test(tc, test_ingest_of_a_file_growing_during_the_read_is_whole_or_refused);
     tcase_add_test(tc, test_ingest_refuses_counter_values_whose_sums_would_overflow);
     tcase_add_test(tc, test_ingest_refuses_sysstat_and_virttop_values_out_of_range);
+    tcase_add_test(tc, test_ingest_notes_each_hidden_name_it_skips);
+    tcase_add_test(tc, test_ingest_notes_a_run_folder_deleted_while_it_runs);
     suite_add_tcase(s, tc);
     return s;
 }

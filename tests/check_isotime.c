@@ -83,6 +83,54 @@ START_TEST(test_isotime_parses_offsets)
 }
 END_TEST
 
+START_TEST(test_isotime_reads_leap_second_as_end_of_second_59)
+{
+    /* 2016-12-31T23:59:60Z was a real leap second: it sorts after :59 and
+     * before the next day's first second. */
+    int64_t leap = parse("2016-12-31T23:59:60", 0);
+    int64_t before = parse("2016-12-31T23:59:59.999", 0), after = parse("2017-01-01T00:00:00", 0);
+    ck_assert_int_eq(leap, S(1483228799) + 999999999);
+    ck_assert(before < leap && leap < after);
+    /* The same instant with an offset, and with a fraction (which cannot be
+     * kept inside 59.999999999, so it is dropped). */
+    ck_assert_int_eq(parse("2016-12-31T18:59:60-05:00", 0), leap);
+    ck_assert_int_eq(parse("2017-01-01T00:59:60", 60), leap);
+    ck_assert_int_eq(parse("2016-06-30T23:59:60.5Z", 0), S(1467331199) + 999999999);
+    /* Second 60 where no leap second can be: not 23:59 UTC, or not the last
+     * day of a month. */
+    static const char *const bad[] = {"2016-12-31T23:58:60", "2016-12-31T22:59:60",
+                                      "2016-12-30T23:59:60", "2016-12-31T23:59:60+01:00",
+                                      "2016-12-31T23:59:61"};
+    size_t accepted = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int64_t ns;
+        accepted += isotime_parse(bad[i], strlen(bad[i]), 0, &ns);
+    }
+    ck_assert_uint_eq(accepted, 0);
+}
+END_TEST
+
+START_TEST(test_isotime_shares_one_range_for_both_forms)
+{
+    /* The last second of 2199 is in range in both forms; the first second
+     * of 2200 is out of it in both, whatever the offset says locally. */
+    ck_assert_int_eq(parse("7258118399", 0), S(7258118399));
+    ck_assert_int_eq(parse("7258118399.999999999", 0), S(7258118399) + 999999999);
+    ck_assert_int_eq(parse("2199-12-31T23:59:59Z", 0), S(7258118399));
+    ck_assert_int_eq(parse("1900-01-01T00:00:00Z", 0), S(-2208988800));
+    static const char *const out[] = {"7258118400", "7258118400.5", "9999999999",
+                                      "2199-12-31T23:00:00-01:00", "2199-12-31T23:30:00",
+                                      "1900-01-01T00:00:00+00:01"};
+    static const int offsets[] = {0, 0, 0, 0, -60, 0};
+    size_t accepted = 0;
+    for (size_t i = 0; i < sizeof out / sizeof *out; i++) {
+        int64_t ns;
+        accepted += isotime_parse(out[i], strlen(out[i]), offsets[i], &ns);
+    }
+    ck_assert_uint_eq(accepted, 0);
+}
+END_TEST
+
 Suite *isotime_suite(void)
 {
     Suite *s = suite_create("isotime");
@@ -92,6 +140,8 @@ Suite *isotime_suite(void)
     tcase_add_test(tc, test_isotime_refuses_impossible_times);
     tcase_add_test(tc, test_isotime_formats_and_round_trips);
     tcase_add_test(tc, test_isotime_parses_offsets);
+    tcase_add_test(tc, test_isotime_reads_leap_second_as_end_of_second_59);
+    tcase_add_test(tc, test_isotime_shares_one_range_for_both_forms);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -208,6 +208,67 @@ START_TEST(test_probe_reader_leaves_rows_without_level_for_analysis_to_place)
 }
 END_TEST
 
+/* Reads a good file from tests/data/probe/good through the reader API. */
+static read_result read_good(const char *name)
+{
+    char *rel = xasprintf("tests/data/probe/good/%s", name);
+    char *path = test_source_path(rel);
+    size_t len;
+    char *text = test_read_file(path, &len);
+    ck_assert_msg(text != NULL, "missing %s", path);
+    read_result r = read_all(text, len);
+    free(text);
+    free(path);
+    free(rel);
+    return r;
+}
+
+START_TEST(test_probe_reader_reads_minus_zero_delay_as_zero)
+{
+    /* "-0" and "-0.000" are zero, not negative; they are kept as +0. */
+    read_result r = read_good("delay-minus-zero.probe");
+    ck_assert_int_eq(r.status, STATUS_OK);
+    ck_assert_uint_eq(r.count, 3);
+    ck_assert_uint_eq(diag_list_count(r.diags), 0);
+    ck_assert(r.first.delay_ms == 0 && !signbit(r.first.delay_ms));
+    diag_list_free(r.diags);
+}
+END_TEST
+
+START_TEST(test_probe_reader_reads_leap_second_in_order)
+{
+    /* 18:59:60 at -05:00 is the leap second 2016-12-31T23:59:60Z: it reads
+     * as the last nanosecond of second 59, after 59.5 and before the next
+     * minute, so the file stays in order. */
+    read_result r = read_good("leap-second.probe");
+    ck_assert_msg(r.status == STATUS_OK, "status %d", r.status);
+    ck_assert_uint_eq(r.count, 4);
+    ck_assert_int_eq(r.first.t_ns, INT64_C(1483228799500000000));
+    ck_assert_int_eq(r.last.t_ns, INT64_C(1483228800000000000));
+    ck_assert_uint_eq(diag_list_count(r.diags), 0);
+    diag_list_free(r.diags);
+}
+END_TEST
+
+/* The leap second as ingest stores it: between its neighbours. */
+START_TEST(test_probe_reader_stores_leap_second_between_its_neighbours)
+{
+    char *dir = test_tmpdir("leap");
+    char *db = xasprintf("%s/p3.db", dir);
+    const char *args[] = {"ingest", "--db", db, "tests/data/probe/good/leap-second.probe", NULL};
+    test_run r = test_p3(test_source_dir(), args);
+    ck_assert_msg(r.status == STATUS_OK, "exit %d, stderr:\n%s", r.status, r.err);
+    char *got = test_query_text_at(db, "SELECT group_concat(t_ns, ' ') FROM "
+                                       "(SELECT t_ns FROM sample ORDER BY t_ns, delay_ms)");
+    ck_assert_str_eq(got, "1483228799500000000 1483228799999999999 1483228799999999999 "
+                          "1483228800000000000");
+    free(got);
+    test_run_free(&r);
+    free(db);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_probe_reader_sniffs_only_probe_logs)
 {
     ck_assert(probe_reader_sniff("# p3-probe 1\n", 13));
@@ -286,6 +347,9 @@ Suite *probe_reader_suite(void)
     tcase_add_test(tc, test_probe_reader_warns_once_about_unknown_column);
     tcase_add_test(tc, test_probe_reader_leaves_rows_without_level_for_analysis_to_place);
     tcase_add_test(tc, test_probe_reader_sniffs_only_probe_logs);
+    tcase_add_test(tc, test_probe_reader_reads_minus_zero_delay_as_zero);
+    tcase_add_test(tc, test_probe_reader_reads_leap_second_in_order);
+    tcase_add_test(tc, test_probe_reader_stores_leap_second_between_its_neighbours);
     tcase_add_test(tc, test_probe_reader_schedule_reads_quoted_fields);
     tcase_add_test(tc, test_probe_reader_schedule_keeps_a_quoted_comma_in_its_field);
     suite_add_tcase(s, tc);

@@ -34,7 +34,9 @@ int test_each_file(const char *folder, const char *suffix,
 const char *test_source_dir(void);
 /* A path under the project: test_source_path("tests/data/x") -> "<src>/tests/data/x". Caller frees. */
 char *test_source_path(const char *relative);
-/* The shared corpus folder (<src>/../shared/corpus), or NULL if absent. Caller frees. */
+/* The shared corpus folder (<src>/../shared/corpus, or $P3_CORPUS_DIR when
+ * set: empty hides the corpus), or NULL if absent. Caller frees. Suites add
+ * their corpus tests only when it is there, and say so otherwise. */
 char *test_corpus_dir(void);
 
 /* What a run of the p3 binary did. */
