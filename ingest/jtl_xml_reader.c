@@ -138,31 +138,6 @@ static int close_input(void *ctx)
 
 /* ---- Errors ---- */
 
-/* s[0..len) with control characters (C0, DEL, C1) and bytes that are not
- * UTF-8 written as \xNN: libxml2 quotes the input's bytes in its messages
- * ("... for attribute it\xCC") as they are. A new string; caller frees. */
-static char *escape_bytes(const char *s, size_t len)
-{
-    char *out = xmalloc(4 * len + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        const unsigned char b = (unsigned char)s[i];
-        size_t seq = text_utf8_sequence(s + i, len - i);
-        bool c1 = seq == 2 && b == 0xC2 && (unsigned char)s[i + 1] < 0xA0;
-        if (seq == 0 || b < 0x20 || b == 0x7F || c1) {
-            snprintf(out + o, 5, "\\x%02X", b);
-            o += 4;
-            i++;
-        } else {
-            memcpy(out + o, s + i, seq);
-            o += seq;
-            i += seq;
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 #if LIBXML_VERSION >= 21200
 static void on_xml_error(void *ctx, const xmlError *e)
 #else
@@ -199,7 +174,9 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     }
     while (o > 0 && (message[o - 1] == ' ' || message[o - 1] == '.' || message[o - 1] == ';'))
         o--;
-    char *clean = escape_bytes(message, o);
+    /* libxml2 quotes the input's bytes in its messages ("... for
+     * attribute it\xCC") as they are. */
+    char *clean = text_escape_controls(message, o, false);
     free(message);
     r->errors = xreallocarray(r->errors, r->error_count + 1, sizeof *r->errors);
     r->errors[r->error_count++] =
