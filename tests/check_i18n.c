@@ -87,26 +87,15 @@ static char *report_lab(const char *dir)
     return out;
 }
 
-/* What a program printed on stdout, or NULL when it did not exit 0.
- * Caller frees. */
-static char *command_output(const char *cmd)
+/* What the program argv (NULL-terminated) printed on stdout, or NULL when
+ * it did not exit 0. Caller frees. */
+static char *command_output(const char *const *argv)
 {
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    char *out = xstrdup("");
-    char buf[4096];
-    size_t n, len = 0;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
-        out = xrealloc(out, len + n + 1);
-        memcpy(out + len, buf, n);
-        len += n;
-        out[len] = '\0';
-    }
-    int status = pclose(p);
-    if (status != 0) {
-        free(out);
-        return NULL;
-    }
+    test_run r = test_command(NULL, argv, NULL);
+    char *out = r.status == 0 ? r.out : NULL;
+    if (!out)
+        free(r.out);
+    free(r.err);
     return out;
 }
 
@@ -146,9 +135,9 @@ START_TEST(test_i18n_report_embeds_a_cjk_font_and_gives_back_every_script)
 
     /* pdffonts: every font embedded, and one of them neither DejaVu nor a
      * font cairo made up: the CJK fallback. */
-    char *cmd = xasprintf("pdffonts '%s'", pdf);
+    const char *cmd[] = {"pdffonts", pdf, NULL};
     char *fonts = command_output(cmd);
-    ck_assert_msg(fonts != NULL, "%s failed", cmd);
+    ck_assert_msg(fonts != NULL, "pdffonts %s failed", pdf);
     char *listing = xstrdup(fonts);
     size_t fallback = 0, not_embedded = 0;
     char *save = NULL;
@@ -202,7 +191,6 @@ START_TEST(test_i18n_report_embeds_a_cjk_font_and_gives_back_every_script)
     free(text);
     free(listing);
     free(fonts);
-    free(cmd);
     free(pdf);
     free(out);
     free(dir);
@@ -233,9 +221,10 @@ START_TEST(test_i18n_workbook_keeps_every_name_in_openpyxl)
                     "            if isinstance(v, str):\n"
                     "                for line in v.splitlines():\n"
                     "                    print('cell ' + line)\n");
-    char *cmd = xasprintf("/usr/bin/python3 '%s' '%s/p3.xlsx'", script, out);
+    char *book = xasprintf("%s/p3.xlsx", out);
+    const char *cmd[] = {"/usr/bin/python3", script, book, NULL};
     char *listing = command_output(cmd);
-    ck_assert_msg(listing != NULL && *listing, "%s printed nothing", cmd);
+    ck_assert_msg(listing != NULL && *listing, "openpyxl read nothing of %s", book);
     char *missing = xstrdup("");
     for (size_t i = 0; i < RUN_COUNT; i++) {
         const lab_run *r = &runs[i];
@@ -256,7 +245,7 @@ START_TEST(test_i18n_workbook_keeps_every_name_in_openpyxl)
     ck_assert_msg(*missing == '\0', "openpyxl does not find in p3.xlsx:%s", missing);
     free(missing);
     free(listing);
-    free(cmd);
+    free(book);
     free(script);
     free(out);
     free(dir);
@@ -267,7 +256,8 @@ END_TEST
  * Caller frees. */
 static char *dejavu_folder(void)
 {
-    char *file = command_output("fc-match -f '%{file}' 'DejaVu Sans'");
+    const char *cmd[] = {"fc-match", "-f", "%{file}", "DejaVu Sans", NULL};
+    char *file = command_output(cmd);
     if (!file || !*file) {
         free(file);
         return NULL;
