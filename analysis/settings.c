@@ -43,11 +43,6 @@ static void number(sqlite3 *db, int64_t run_id, const char *run_name, const char
     free(v);
 }
 
-/* The most edges run.ini's analysis.buckets may give, as --buckets: every
- * output can hold and draw 101 buckets. The same number as
- * CLI_MAX_BUCKET_EDGES in cli/cli.h. */
-#define SETTINGS_MAX_BUCKET_EDGES 100
-
 /* Reads an increasing list key of min_count to max_count values; keeps
  * *values when absent, warns when bad. */
 static void list(sqlite3 *db, int64_t run_id, const char *run_name, const char *key,

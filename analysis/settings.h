@@ -17,6 +17,12 @@
 /* Default virtualization overhead when the run cannot measure it: "virtual
  * machines use about 5% CPU overhead". */
 #define SETTINGS_OVERHEAD_PCT 5.0
+/* The most bucket edges analysis takes, from --buckets or run.ini's
+ * analysis.buckets: 101 buckets, which every output can hold (the
+ * workbook's P3 table takes two columns a bucket, far inside Excel's
+ * 16,384) and draw, though the P3 chart stays readable only up to about 30. */
+#define SETTINGS_MAX_BUCKET_EDGES 100
+
 /* Default margin for the second onset rule. */
 #define SETTINGS_ONSET_MARGIN_MS 250.0
 /* Guest counters above host-measured CPU by more than this many points are

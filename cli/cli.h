@@ -118,12 +118,6 @@ int cli_ingest_paths(sqlite3 *db, const char *db_path, const char *const *paths,
  * analyze, report and compare; the analysis options they make hold the
  * edges (release with cli_analysis_clear()). */
 
-/* The most bucket edges --buckets (and run.ini's analysis.buckets) may
- * give: 101 buckets, which every output can hold (the workbook's P3 table
- * takes two columns a bucket, far inside Excel's 16,384) and draw, though
- * the P3 chart stays readable only up to about 30. Keep in step with
- * SETTINGS_MAX_BUCKET_EDGES in analysis/settings.c. */
-#define CLI_MAX_BUCKET_EDGES 100
 typedef struct cli_analysis_args {
     const char *buckets, *endurance, *label;
     bool include_failures;

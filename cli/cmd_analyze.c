@@ -6,6 +6,7 @@
 #include "analyze.h"
 #include "cli.h"
 #include "setting.h"
+#include "settings.h"
 #include "status.h"
 
 static void on_run(void *ctx, const char *run, bool recomputed)
@@ -25,10 +26,10 @@ int cli_analysis_options(const cli_command *self, const cli_analysis_args *args,
             return cli_usage_error(self, "bad --buckets '%s': give at least two increasing "
                                          "delays in ms, e.g. 50,250,450",
                                    args->buckets);
-        if (count > CLI_MAX_BUCKET_EDGES) {
+        if (count > SETTINGS_MAX_BUCKET_EDGES) {
             free(edges);
             return cli_usage_error(self, "bad --buckets: at most %d edges, got %zu",
-                                   CLI_MAX_BUCKET_EDGES, count);
+                                   SETTINGS_MAX_BUCKET_EDGES, count);
         }
         opts->edges = edges;
         opts->edge_count = count;
